@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The tests, from a fresh machine: set up, then
+#  1. notebooks are clean and the library, README and module index are in sync with them;
+#  2. the exported library passes the linter;
+#  3. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never);
+#  4. the `defect2d data check` command validates the real 2DMD (when found).
+# Each step runs even when an earlier one failed; the last line counts them.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+passed=0; failed=0; failures=()
+step() {  # step NAME COMMAND...
+  local name="$1"; shift
+  echo "=== $name"
+  local start=$SECONDS
+  if "$@"; then passed=$((passed + 1)); echo "--- $name: passed in $((SECONDS - start)) s"
+  else failed=$((failed + 1)); failures+=("$name"); echo "--- $name: FAILED after $((SECONDS - start)) s"; fi
+}
+
+in_sync() {
+  local before after
+  before="$(git status --porcelain --untracked-files=all -- nbs defect2d README.md | sort)"
+  nbdev_export && nbdev_clean && python tools/make_readme.py || return 1
+  after="$(git status --porcelain --untracked-files=all -- nbs defect2d README.md | sort)"
+  if [ "$before" != "$after" ]; then
+    echo "nbdev_export, nbdev_clean or tools/make_readme.py changed files; run them and commit:"
+    diff <(echo "$before") <(echo "$after") | grep '^>' | head -20
+    git --no-pager diff --stat -- nbs defect2d README.md | tail -20
+    return 1
+  fi
+}
+
+flags=""
+if python -c "from defect2d.data import data_root; data_root()" 2>/dev/null; then
+  flags="data"
+  echo "2DMD found at $(python -c 'from defect2d.data import data_root; print(data_root())'): running the data cells"
+else
+  echo "2DMD not found (set DEFECT2D_DATA or run 'defect2d data add'): skipping the cells flagged 'data'"
+fi
+
+step "notebooks and library in sync" in_sync
+step "lint (ruff) of the library" ruff check --quiet defect2d tools benchmarks
+step "nbdev_test" nbdev_test --flags "$flags" --do_print
+if [ -n "$flags" ]; then step "defect2d data check on 2DMD" defect2d data check; fi
+
+echo
+if [ "$failed" -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
