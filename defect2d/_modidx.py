@@ -83,6 +83,8 @@ d = { 'settings': { 'branch': 'main',
                                'defect2d.data.verify_checksums': ('data.html#verify_checksums', 'defect2d/data.py')},
             'defect2d.fixtures': { 'defect2d.fixtures._write_csv': ('fixtures.html#_write_csv', 'defect2d/fixtures.py'),
                                    'defect2d.fixtures.random_defects': ('fixtures.html#random_defects', 'defect2d/fixtures.py'),
+                                   'defect2d.fixtures.scoped_env': ('fixtures.html#scoped_env', 'defect2d/fixtures.py'),
+                                   'defect2d.fixtures.temporary_cache': ('fixtures.html#temporary_cache', 'defect2d/fixtures.py'),
                                    'defect2d.fixtures.unit_cell': ('fixtures.html#unit_cell', 'defect2d/fixtures.py'),
                                    'defect2d.fixtures.write_toy_dataset': ('fixtures.html#write_toy_dataset', 'defect2d/fixtures.py'),
                                    'defect2d.fixtures.write_toy_root': ('fixtures.html#write_toy_root', 'defect2d/fixtures.py')}}}
