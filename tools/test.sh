@@ -2,8 +2,8 @@
 # The tests, from a fresh machine: set up, then
 #  1. notebooks are clean and the library, README and module index are in sync with them;
 #  2. the exported library passes the linter;
-#  3. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never);
-#  4. the `defect2d data check` command validates the real 2DMD (when found).
+#  3. the `defect2d data check` command validates the real 2DMD (when found), filling the parsed-structure cache;
+#  4. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never).
 # Each step runs even when an earlier one failed; the last line counts them.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -40,8 +40,9 @@ fi
 
 step "notebooks and library in sync" in_sync
 step "lint (ruff) of the library" ruff check --quiet defect2d tools benchmarks
-step "nbdev_test" nbdev_test --flags "$flags" --do_print
+# the data check first: it parses 2DMD once into the cache, which the notebooks then share
 if [ -n "$flags" ]; then step "defect2d data check on 2DMD" defect2d data check; fi
+step "nbdev_test" nbdev_test --flags "$flags" --do_print
 
 echo
 if [ "$failed" -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
