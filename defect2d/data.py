@@ -345,9 +345,8 @@ class DefectDataset:
 
     def _read_references(self):
         name = self.name
-        elements = read_table(self.path / "elements.csv", ("element", "chemical_potential"), unique="element", dataset=name) \
-            if (self.path / "elements.csv").is_file() else read_table(_find_file(self.path, "elements", name),
-                                                                      ("element", "chemical_potential"), unique="element", dataset=name)
+        elements = read_table(_find_file(self.path, "elements", name), ("element", "chemical_potential"),
+                              unique="element", dataset=name)
         self.chemical_potentials = dict(zip(elements["element"], elements["chemical_potential"].astype(float), strict=True))
         pristine = read_table(_find_file(self.path, "initial_structures", name), ("base", "cell_size", "energy"), dataset=name)
         try: pristine["cell_size"] = [parse_cell(c) for c in pristine["cell_size"]]
