@@ -39,12 +39,12 @@ def same(cloud, cutoff) -> bool:
 
 
 def verify(args):
-    root, name = args
+    root, name, cutoffs_by_representation = args
     from defect2d.data import DefectCollection
     from defect2d.sparse import dataset_clouds
     dataset = DefectCollection(root, datasets=[name])[name]
     out = {}
-    for representation, cutoffs in CUTOFFS.items():
+    for representation, cutoffs in cutoffs_by_representation.items():
         clouds = dataset_clouds(dataset, representation=representation)
         for cutoff in cutoffs:
             out[f"{representation} {cutoff:g} A"] = sum(not same(c, cutoff) for c in clouds)
@@ -56,16 +56,19 @@ def main():
     parser.add_argument("--root", default=None)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--out", default=None)
+    parser.add_argument("--full-cutoffs", type=float, nargs="+", default=None,
+                        help="cutoffs for full structures instead of the models' 5, 8, 10 Å (e.g. 12 13)")
     args = parser.parse_args()
+    cutoffs = CUTOFFS | ({"full": tuple(args.full_cutoffs)} if args.full_cutoffs else {})
     from defect2d.data import data_root, find_datasets
     root = data_root(args.root)
     names = [p.relative_to(root).as_posix() for p in find_datasets(root)]
     start = time.perf_counter()
-    with ProcessPoolExecutor(args.workers) as pool: results = list(pool.map(verify, [(str(root), n) for n in names]))
+    with ProcessPoolExecutor(args.workers) as pool: results = list(pool.map(verify, [(str(root), n, cutoffs) for n in names]))
     total = sum(n for _, n, _ in results)
     differing = sum(v for _, _, r in results for v in r.values())
     for name, n, r in results: print(f"{name} ({n} structures): " + ", ".join(f"{k}: {v} differ" for k, v in r.items()))
-    print(f"{total} structures, {sum(len(c) for c in CUTOFFS.values())} settings each: {differing} differ "
+    print(f"{total} structures, {sum(len(c) for c in cutoffs.values())} settings each: {differing} differ "
           f"({time.perf_counter() - start:.0f} s)")
     if args.out:
         with open(args.out, "w") as f: json.dump({n: r for n, _, r in results}, f, indent=1)
