@@ -166,13 +166,15 @@ class StructureArrays:
                                self.numbers[atoms], self.frac_coords[atoms])
 
     @classmethod
-    def from_structures(cls, ids: Sequence[str], structures: Sequence[Structure]) -> StructureArrays:
-        "Pack pymatgen structures (ordered, one element per site)."
-        counts = [len(s) for s in structures]
-        return cls(np.asarray(ids, dtype=str), np.array([s.lattice.matrix for s in structures]).reshape(-1, 3, 3),
+    def pack(cls, ids: Sequence[str], # one id per structure
+             parts: Sequence[tuple], # per structure: (lattice [3, 3], numbers [n], frac_coords [n, 3])
+            ) -> StructureArrays:
+        "Concatenate per-structure arrays into one `StructureArrays`."
+        counts = [len(numbers) for _, numbers, _ in parts]
+        return cls(np.asarray(ids, dtype=str), np.array([lattice for lattice, _, _ in parts]).reshape(-1, 3, 3),
                    np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-                   np.concatenate([[site.specie.Z for site in s] for s in structures] or [[]]).astype(np.int16),
-                   np.concatenate([s.frac_coords for s in structures] or [np.zeros((0, 3))]).reshape(-1, 3))
+                   np.concatenate([numbers for _, numbers, _ in parts] or [np.zeros(0)]).astype(np.int16),
+                   np.concatenate([frac for _, _, frac in parts] or [np.zeros((0, 3))]).reshape(-1, 3))
 
     def save(self, path: Path):
         "Write atomically: a reader sees the old file or the complete new one, never a partial one."
@@ -263,12 +265,7 @@ def read_structures(source: Path, # `initial.tar.gz` or an `initial/` folder of 
     else: results = [r for batch in batches for r in _parse_batch(batch)]
     for sid, result in results:
         if isinstance(result, str): raise DataError(result, dataset=dataset, file=seen[sid], id=sid)
-    counts = [len(r[1]) for _, r in results]
-    arrays = StructureArrays(np.array([sid for sid, _ in results], dtype=str),
-                             np.array([r[0] for _, r in results]).reshape(-1, 3, 3),
-                             np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-                             np.concatenate([r[1] for _, r in results] or [np.zeros(0, np.int16)]),
-                             np.concatenate([r[2] for _, r in results] or [np.zeros((0, 3))]).reshape(-1, 3))
+    arrays = StructureArrays.pack([sid for sid, _ in results], [r for _, r in results])
     if cache:
         cached.parent.mkdir(parents=True, exist_ok=True)
         arrays.save(cached)

@@ -122,11 +122,8 @@ class GraphConverter:
             dz = np.abs(z[j] - z[i] + (images @ cloud.lattice[:, 2] if self.dz_with_image else 0.0))
             parts.append(gaussian_expansion(dz, self.cutoff, self.edge_embed_size, self.gaussian_width))
         if self.add_eos_features:
-            shells = cloud.reference.shells
-            width = max([len(s) for s in shells] + [1])
-            table = np.full((len(shells) + 1, width), np.inf)          # last row: no shells (interstitials)
-            for k, s in enumerate(shells): table[k, :len(s)] = s
-            parts.append(eos_features(d, table[cloud.unit_site[i]], cloud.was[i] == cloud.was[j], self.eos_quirk))
+            shells = cloud.reference.shell_table[cloud.unit_site[i]]   # interstitials (-1) get the empty last row
+            parts.append(eos_features(d, shells, cloud.was[i] == cloud.was[j], self.eos_quirk))
         x = np.stack([cloud.numbers, cloud.was], 1) if self.atom_features == "werespecies" else cloud.numbers[:, None]
         state = np.asarray(cloud.state, float)
         if len(state) == 1: state = np.repeat(state, 2)
@@ -166,11 +163,9 @@ GRAPH_CACHE_VERSION = "1"  # bump when the graph arrays change for the same sett
 def _convert_chunk(args) -> list[dict]:
     "Worker: graphs (as arrays) of a chunk of one dataset's structures."
     converter, unit_cells, items = args
-    out = []
-    for sid, base, cell, lattice, numbers, frac in items:
-        reference = PristineReference.build(unit_cells[base], cell)
-        out.append(converter.arrays(converter.cloud((lattice, numbers, frac), reference, id=sid)))
-    return out
+    references = {(base, cell): PristineReference.build(unit_cells[base], cell) for _, base, cell, *_ in items}
+    return [converter.arrays(converter.cloud((lattice, numbers, frac), references[base, cell], id=sid))
+            for sid, base, cell, lattice, numbers, frac in items]
 
 def _dataset_items(dataset: DefectDataset) -> list[tuple]:
     a, t = dataset.structures, dataset.table
@@ -204,8 +199,8 @@ def convert_datasets(datasets: Sequence[DefectDataset], # the structures to conv
             with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool: results = list(pool.map(_convert_chunk, tasks))
         else: results = [_convert_chunk(task) for task in tasks]
     except StructureMismatch as e:
-        raise StructureMismatch(e.problem, dataset=datasets[owners[0]].name if len(datasets) == 1 else None,
-                                file="initial", id=e.id) from None
+        owner = next((d.name for d in datasets if e.id in d.table.index), None)
+        raise StructureMismatch(e.problem, dataset=owner, file="initial", id=e.id) from None
     out = [[] for _ in datasets]
     for owner, part in zip(owners, results, strict=True): out[owner] += part
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, Sequence
 
 import numpy as np
@@ -58,10 +59,18 @@ class PristineReference:
 
     def __len__(self): return len(self.numbers)
 
-    @property
+    @cached_property
     def shells(self) -> tuple[np.ndarray, ...]:
         "EOS shell radii per unit-cell site (computed on first use, then kept)."
         return eos_shells(self.unit_cell)
+
+    @cached_property
+    def shell_table(self) -> np.ndarray:
+        "[n_unit_sites + 1, max shells] the shells padded with +inf; the last row (index -1: interstitials) has none."
+        width = max([len(s) for s in self.shells] + [1])
+        table = np.full((len(self.shells) + 1, width), np.inf)
+        for k, s in enumerate(self.shells): table[k, :len(s)] = s
+        return table
 
     def structure(self) -> Structure:
         "The pristine supercell as a pymatgen `Structure`."
@@ -290,11 +299,12 @@ def dataset_clouds(dataset: DefectDataset, # the dataset to convert
                   ) -> list[DefectCloud]:
     "The defect cloud of every structure of a dataset, in the dataset's order."
     arrays, table = dataset.structures, dataset.table
+    references = {key: dataset_reference(dataset, *key) for key in set(zip(table["base"], table["cell"], strict=True))}
     clouds = []
     for k, (sid, base, cell) in enumerate(zip(table.index, table["base"], table["cell"], strict=True)):
         a, b = arrays.offsets[k], arrays.offsets[k + 1]
         try: clouds.append(defect_cloud((arrays.lattices[k], arrays.numbers[a:b], arrays.frac_coords[a:b]),
-                                        dataset_reference(dataset, base, cell), id=sid, **options))
+                                        references[base, cell], id=sid, **options))
         except StructureMismatch as e:
             raise StructureMismatch(e.problem, dataset=dataset.name, file="initial", id=sid) from None
     return clouds
