@@ -5,18 +5,24 @@
 # %% ../nbs/10_cli.ipynb #8677ac35
 from __future__ import annotations
 
+import json
 import sys
+import time
 from json import dumps
 from typing import Callable
 
 import pandas as pd
+import torch
 from fastcore.script import Param, anno_parser, call_parse
 
-from .data import DataError, DefectCollection, check_collection, install_data
+from .data import DefectCollection, check_collection, install_data
+from .evaluate import markdown_table, reproduce
+from .experiments import ExperimentData, preset_config, run_directory, train_run
 from .sparse import sparse_check
 
 # %% auto #0
-__all__ = ['COMMANDS', 'DATA_CHECKS', 'command', 'main', 'data_info', 'data_check', 'data_add']
+__all__ = ['COMMANDS', 'DATA_CHECKS', 'command', 'main', 'data_info', 'data_check', 'data_add', 'parse_seeds', 'train',
+           'reproduce_command']
 
 # %% ../nbs/10_cli.ipynb #4e8bab68
 COMMANDS: dict[tuple[str, ...], Callable] = {}
@@ -46,10 +52,13 @@ def main(argv: list[str]|None = None, # arguments after the program name (defaul
         return 0 if argv[:1] in ([], ["-h"], ["--help"]) else 2
     func = COMMANDS[words]
     parser = anno_parser(func.__wrapped__, prog=f"defect2d {' '.join(words)}")
-    args = vars(parser.parse_args(argv[n:]))
+    # options are spelled with hyphens (--time-limit); fastcore names them after the parameters (--time_limit)
+    options = [("--" + a[2:].split("=")[0].replace("-", "_") + a[2:][len(a[2:].split("=")[0]):]) if a.startswith("--") else a
+               for a in argv[n:]]
+    args = vars(parser.parse_args(options))
     args.pop("pdb", None); args.pop("xtra", None)
     try: result = func(**args)
-    except DataError as e:
+    except ValueError as e:   # DataError, CheckpointError, bad settings: a one-line message, not a traceback
         print(f"defect2d {' '.join(words)}: error: {e}", file=sys.stderr)
         return 1
     return result if isinstance(result, int) else 0
@@ -96,4 +105,67 @@ def data_add(path: Param("a 2DMD folder, or a .zip/.tar(.gz) archive of one", st
         print("defect2d data add: give exactly one of PATH or --url", file=sys.stderr)
         return 2
     install_data(url or path, cache=cache)
+    return 0
+
+# %% ../nbs/10_cli.ipynb #fce54742
+def parse_seeds(text: str) -> list[int]:
+    "'1-3,7' → [1, 2, 3, 7]."
+    seeds = []
+    for part in str(text).split(","):
+        a, _, b = part.strip().partition("-")
+        seeds += list(range(int(a), int(b) + 1)) if b else [int(a)]
+    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f"bad seed list {text!r}")
+    return seeds
+
+@command("train")
+def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, opt=False),
+          preset: str = "quick", # paper, quick, or a paper trial id (d6b7ce45, 831cc496)
+          seeds: str = "1", # run seeds, e.g. 1-12 or 1,3
+          out: str = "runs", # root of the run directories
+          root: str = None, # 2DMD root (default: $DEFECT2D_DATA, else the cache)
+          device: str = "cpu", # cpu, cuda, cuda:1...
+          epochs: int = None, # fewer epochs for a try (the preset becomes "custom")
+          time_limit: float = None, # minutes; stop resumably after the epoch that passes it
+          threads: int = None, # torch CPU threads (default: torch's choice)
+          quiet: Param("no progress bar", bool) = False,
+         ) -> int:
+    "Train (or resume) runs of a preset; exit code 3 when the time limit stopped some."
+    if threads: torch.set_num_threads(threads)
+    config = preset_config(preset, target, **({} if epochs is None else {"epochs": epochs}))
+    data = ExperimentData(DefectCollection(root), config.converter(), config.experiment, device=device)
+    deadline = None if time_limit is None else time.monotonic() + 60 * time_limit
+    unfinished = 0
+    for seed in parse_seeds(seeds):
+        left = None if deadline is None else max(deadline - time.monotonic(), 0)
+        done = train_run(config, seed, data, out, time_limit=left, progress=not quiet)
+        if done is None:
+            unfinished += 1
+            print(f"stopped: {run_directory(out, config, seed)} (run the same command to continue)")
+        else:
+            manifest = json.loads((done / "manifest.json").read_text())
+            mae = manifest.get("test_mae")
+            print(f"finished: {done}" + ("" if mae is None else f"; weighted test MAE {1000 * mae:.1f} meV"))
+    return 3 if unfinished else 0
+
+# %% ../nbs/10_cli.ipynb #3757607f
+@command("reproduce")
+def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, required=True) = None,
+                      preset: str = "quick", # quick, paper, or a trial id
+                      repeats: int = 1, # runs (seeds 1…N); the paper used 12
+                      out: str = "outputs/reproduce", # results layout (reports, predictions, manifests)
+                      runs: str = "runs", # training directories with checkpoints
+                      root: str = None, # 2DMD root (default: $DEFECT2D_DATA, else the cache)
+                      device: str = "cpu",
+                      time_limit: float = None, # minutes; stop resumably, repeat the command to continue
+                      threads: int = None, # torch CPU threads
+                      quiet: Param("no progress bar", bool) = False,
+                     ) -> int:
+    "Train a preset's repeats and write its table beside the paper's; exit code 3 while runs are unfinished."
+    if threads: torch.set_num_threads(threads)
+    comparison = reproduce(target, preset, repeats, out, runs, collection=DefectCollection(root), device=device,
+                           time_limit=None if time_limit is None else 60 * time_limit, progress=not quiet)
+    if comparison is None:
+        print(f"runs unfinished (time limit): repeat the command to continue; checkpoints under {runs}")
+        return 3
+    print(markdown_table(comparison))
     return 0

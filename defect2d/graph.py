@@ -104,6 +104,12 @@ class GraphConverter:
     def edge_dim(self) -> int:
         return self.edge_embed_size * (2 if self.add_z_bond_coord else 1) + (2 if self.add_eos_features else 0)
     def settings(self) -> dict: return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+    @classmethod
+    def from_settings(cls, settings: dict) -> GraphConverter:
+        "The converter whose `settings()` these are (as stored in checkpoints and manifests)."
+        unknown = set(settings) - set(cls.__dataclass_fields__)
+        if unknown: raise ValueError(f"unknown converter settings {sorted(unknown)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in settings.items()})
     def key(self) -> str:
         "A short hash of the settings."
         return hashlib.sha256(json.dumps(self.settings(), sort_keys=True).encode()).hexdigest()[:16]
