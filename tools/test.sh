@@ -3,7 +3,8 @@
 #  1. notebooks are clean and the library, README and module index are in sync with them;
 #  2. the exported library passes the linter;
 #  3. the `defect2d data check` command validates the real 2DMD (when found), filling the parsed-structure cache;
-#  4. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never).
+#  4. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never);
+#  5. with 2DMD, papermill runs the paper notebooks (nbs/paper) in the quick preset; they assert their own bounds.
 # Each step runs even when an earlier one failed; the last line counts them.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -43,6 +44,16 @@ step "lint (ruff) of the library" ruff check --quiet defect2d tools benchmarks
 # the data check first: it parses 2DMD once into the cache, which the notebooks then share
 if [ -n "$flags" ]; then step "defect2d data check on 2DMD" defect2d data check; fi
 step "nbdev_test" nbdev_test --flags "$flags" --do_print
+
+paper_notebooks() {  # executed copies go to outputs/paper (ignored), never back into nbs/
+  mkdir -p outputs/paper
+  local nb
+  for nb in nbs/paper/*.ipynb; do
+    echo "papermill $nb"
+    papermill "$nb" "outputs/paper/$(basename "$nb")" -p preset quick -p repeats 1 --cwd . --no-progress-bar || return 1
+  done
+}
+if [ -n "$flags" ]; then step "paper notebooks (papermill, quick preset)" paper_notebooks; fi
 
 echo
 if [ "$failed" -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
