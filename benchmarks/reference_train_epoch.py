@@ -20,6 +20,7 @@ import torch
 from MEGNetSparse.model import MEGNet
 from MEGNetSparse.struct2graph import MyTensor
 from MEGNetSparse.trainer import MEGNetTrainer
+from MEGNetSparse.utils import Scaler
 from torch.utils.data import WeightedRandomSampler
 from torch_geometric.data import Data
 from torch_geometric.loader import DataLoader
@@ -47,7 +48,10 @@ def main():
                         "global_aggregation": h["global_aggregation"], "train_batch_size": h["batch_size"], "test_batch_size": 128},
               "optim": {"lr_initial": 1e-3, "scheduler": "ReduceLROnPlateau", "factor": h["factor"], "patience": h["patience"],
                         "threshold": h["threshold"], "min_lr": 1e-5}}
-    trainer = MEGNetTrainer(config, "cpu")
+    # its constructor passes `verbose` to ReduceLROnPlateau, which torch 2.13 no longer accepts: build the trainer
+    # object without it and set what `train_one_epoch` uses, exactly as the constructor would
+    trainer = MEGNetTrainer.__new__(MEGNetTrainer)
+    trainer.config, trainer.device, trainer.scaler = config, "cpu", Scaler()
     torch.manual_seed(0)
     # its model with the real edge width (22: Gaussians of d and |dz|, and the two EOS features)
     trainer.model = MEGNet(edge_input_shape=graphs[0].edge_attr.shape[1], node_input_shape=2, state_input_shape=2,
