@@ -9,6 +9,7 @@ Needs 2DMD (the data setting). Writes benchmarks/results/train_epoch.json and pr
 """
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -61,7 +62,7 @@ def ours(data, config, epochs: int) -> dict:
             "samples_per_epoch": train.num_samples, "steps_per_epoch": len(train)}
 
 
-def export(data, config, path: Path) -> None:
+def export(data, config, samples_per_epoch: int, path: Path) -> None:
     "The training graphs, targets and weights as plain tensors for the reference script."
     pack, train = data.pack, data.train
     column = pack.targets.index(config.target)
@@ -70,9 +71,8 @@ def export(data, config, path: Path) -> None:
         a, b, c, d = (int(pack.node_ptr[k]), int(pack.node_ptr[k + 1]), int(pack.edge_ptr[k]), int(pack.edge_ptr[k + 1]))
         graphs.append({"x": pack.x[a:b].clone(), "edge_index": pack.edge_index[:, c:d].clone(), "edge_attr": pack.edge_attr[c:d].clone(),
                        "state": pack.state[k:k + 1].clone()})
-    train_loader, _ = data.loaders(config, seed=0)
     torch.save({"graphs": graphs, "y": pack.y[train, column].tolist(), "weights": data.weights[train].tolist(),
-                "samples_per_epoch": train_loader.num_samples, "target": config.target, "check_size": CHECK_SIZE,
+                "samples_per_epoch": samples_per_epoch, "target": config.target, "check_size": CHECK_SIZE,
                 "hparams": {"cutoff": config.cutoff, "embedding_size": config.embedding_size, "n_blocks": config.n_blocks,
                             "vertex_aggregation": config.vertex_aggregation, "global_aggregation": config.global_aggregation,
                             "batch_size": config.batch_size, "factor": config.factor, "patience": config.patience,
@@ -90,11 +90,11 @@ def main():
     torch.set_num_threads(args.threads)
     config = preset_config("paper", args.target)
     data = ExperimentData(DefectCollection(), config.converter(), config.experiment)
-    result = {"machine": {"platform": platform.platform(), "cpu_count": __import__("os").cpu_count(), "threads": args.threads,
+    result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "threads": args.threads,
                           "torch": torch.__version__}, "preset": config.to_dict(), "defect2d": ours(data, config, args.epochs)}
     if args.reference_python:
         with tempfile.TemporaryDirectory() as tmp:
-            export(data, config, Path(tmp) / "graphs.pt")
+            export(data, config, result["defect2d"]["samples_per_epoch"], Path(tmp) / "graphs.pt")
             done = subprocess.run([args.reference_python, str(Path(__file__).parent / "reference_train_epoch.py"), str(Path(tmp) / "graphs.pt"),
                                    str(Path(tmp) / "state.pt"), "--epochs", str(args.epochs), "--threads", str(args.threads)],
                                   capture_output=True, text=True)

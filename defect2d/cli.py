@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from json import dumps
 from typing import Callable
 
@@ -17,7 +16,7 @@ from fastcore.script import Param, anno_parser, call_parse
 
 from .data import DefectCollection, check_collection, install_data
 from .evaluate import markdown_table, reproduce
-from .experiments import ExperimentData, preset_config, run_directory, train_run
+from .experiments import ExperimentData, preset_config, run_directory, train_runs
 from .sparse import sparse_check
 
 # %% auto #0
@@ -40,6 +39,12 @@ def _usage() -> str:
         lines.append(f"  {' '.join(words):<16} {(func.__doc__ or '').splitlines()[0]}")
     return "\n".join(lines)
 
+def _underscored(arg: str) -> str:
+    "--time-limit=5 → --time_limit=5: options are spelled with hyphens, fastcore names them after parameters."
+    if not arg.startswith("--"): return arg
+    name, eq, value = arg[2:].partition("=")
+    return "--" + name.replace("-", "_") + eq + value
+
 def main(argv: list[str]|None = None, # arguments after the program name (default: sys.argv[1:])
         ) -> int:
     "Entry point of the `defect2d` command: dispatch to the registered subcommand."
@@ -52,10 +57,7 @@ def main(argv: list[str]|None = None, # arguments after the program name (defaul
         return 0 if argv[:1] in ([], ["-h"], ["--help"]) else 2
     func = COMMANDS[words]
     parser = anno_parser(func.__wrapped__, prog=f"defect2d {' '.join(words)}")
-    # options are spelled with hyphens (--time-limit); fastcore names them after the parameters (--time_limit)
-    options = [("--" + a[2:].split("=")[0].replace("-", "_") + a[2:][len(a[2:].split("=")[0]):]) if a.startswith("--") else a
-               for a in argv[n:]]
-    args = vars(parser.parse_args(options))
+    args = vars(parser.parse_args([_underscored(a) for a in argv[n:]]))
     args.pop("pdb", None); args.pop("xtra", None)
     try: result = func(**args)
     except ValueError as e:   # DataError, CheckpointError, bad settings: a one-line message, not a traceback
@@ -133,19 +135,16 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
     if threads: torch.set_num_threads(threads)
     config = preset_config(preset, target, **({} if epochs is None else {"epochs": epochs}))
     data = ExperimentData(DefectCollection(root), config.converter(), config.experiment, device=device)
-    deadline = None if time_limit is None else time.monotonic() + 60 * time_limit
-    unfinished = 0
-    for seed in parse_seeds(seeds):
-        left = None if deadline is None else max(deadline - time.monotonic(), 0)
-        done = train_run(config, seed, data, out, time_limit=left, progress=not quiet)
+    runs = train_runs(config, parse_seeds(seeds), data, out, time_limit=None if time_limit is None else 60 * time_limit,
+                      progress=not quiet)
+    for seed, done in runs.items():
         if done is None:
-            unfinished += 1
             print(f"stopped: {run_directory(out, config, seed)} (run the same command to continue)")
         else:
             manifest = json.loads((done / "manifest.json").read_text())
             mae = manifest.get("test_mae")
             print(f"finished: {done}" + ("" if mae is None else f"; weighted test MAE {1000 * mae:.1f} meV"))
-    return 3 if unfinished else 0
+    return 0 if all(runs.values()) else 3
 
 # %% ../nbs/10_cli.ipynb #3757607f
 @command("reproduce")

@@ -29,11 +29,11 @@ from pymatgen.io.cif import CifParser
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'CACHE_ENV', 'STRUCTURE_CACHE_VERSION', 'TARGETS', 'CHECKED_TARGETS', 'PAPER_DATASETS', 'TRAIN', 'TEST',
-           'VALIDATION', 'EXPERIMENTS', 'DataError', 'cache_dir', 'data_root', 'parse_cell', 'Defect', 'parse_defects',
-           'read_table', 'StructureArrays', 'parse_cif', 'source_checksum', 'read_structures', 'DefectEntry',
-           'DefectDataset', 'defect_reservoir_term', 'recompute_targets', 'composition_mismatches', 'check_dataset',
-           'find_datasets', 'DefectCollection', 'split_labels', 'dataset_weights', 'experiment_folds', 'file_checksums',
-           'verify_checksums', 'check_collection', 'install_data']
+           'VALIDATION', 'EXPERIMENTS', 'DataError', 'cache_dir', 'atomic_write', 'data_root', 'parse_cell', 'Defect',
+           'parse_defects', 'read_table', 'StructureArrays', 'parse_cif', 'source_checksum', 'read_structures',
+           'DefectEntry', 'DefectDataset', 'defect_reservoir_term', 'recompute_targets', 'composition_mismatches',
+           'check_dataset', 'find_datasets', 'DefectCollection', 'split_labels', 'dataset_weights', 'experiment_folds',
+           'file_checksums', 'verify_checksums', 'check_collection', 'install_data']
 
 # %% ../nbs/00_data.ipynb #0999307c
 class DataError(ValueError):
@@ -55,6 +55,19 @@ def cache_dir() -> Path:
     "The per-user cache directory: `$DEFECT2D_CACHE`, else the platform's user cache for defect2d."
     path = Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("defect2d"))
     path.mkdir(parents=True, exist_ok=True)
+    return path
+
+def atomic_write(path: str|Path, # the file to (re)write
+                 write, # write(tmp_path): writes the whole content to a temporary path beside `path`
+                ) -> Path:
+    "Write a file so that readers see the old one or the complete new one, never a partial one."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
     return path
 
 def data_root(root: str|Path|None = None, # explicit location; wins over everything else
@@ -177,12 +190,12 @@ class StructureArrays:
                    np.concatenate([frac for _, _, frac in parts] or [np.zeros((0, 3))]).reshape(-1, 3))
 
     def save(self, path: Path):
-        "Write atomically: a reader sees the old file or the complete new one, never a partial one."
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            np.savez(f, ids=self.ids, lattices=self.lattices, offsets=self.offsets, numbers=self.numbers,
-                     frac_coords=self.frac_coords)
-        os.replace(tmp, path)
+        "Write atomically (see `atomic_write`)."
+        def write(tmp):
+            with open(tmp, "wb") as f:
+                np.savez(f, ids=self.ids, lattices=self.lattices, offsets=self.offsets, numbers=self.numbers,
+                         frac_coords=self.frac_coords)
+        atomic_write(path, write)
 
     @classmethod
     def load(cls, path: Path) -> StructureArrays:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .data import DefectCollection
+from .experiments import ExperimentData, collect_predictions, preset_config, publish_runs, run_directory, train_runs
 
 # %% auto #0
 __all__ = ['ROWS', 'PAPER_RESULTS', 'dataset_label', 'run_errors', 'summary_table', 'paper_reference', 'check_reference',
@@ -223,18 +224,12 @@ def reproduce(target: str, # formation_energy_per_site or homo_lumo_gap_min
               **changes, # RunConfig changes (the preset becomes "custom")
              ) -> pd.DataFrame|None:
     "Train the runs of a preset and write its table beside the paper's; None while runs are unfinished."
-    import time
-    from defect2d.experiments import ExperimentData, collect_predictions, preset_config, publish_runs, run_directory, train_run
     config = preset_config(preset, target, **changes)
     collection = collection if collection is not None else DefectCollection()
     data = ExperimentData(collection, config.converter(), config.experiment, device=device)
-    deadline = None if time_limit is None else time.monotonic() + time_limit
-    finished = True
-    for seed in range(1, repeats + 1):
-        left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        finished &= train_run(config, seed, data, runs, time_limit=left, progress=progress) is not None
-    if not finished: return None
-    published = [publish_runs(run_directory(runs, config, seed), out)[0] for seed in range(1, repeats + 1)]
+    seeds = range(1, repeats + 1)
+    if not all(train_runs(config, seeds, data, runs, time_limit=time_limit, progress=progress).values()): return None
+    published = [publish_runs(run_directory(runs, config, seed), out)[0] for seed in seeds]
     predictions = collect_predictions(published[0].parent)
     predictions = predictions[(predictions.preset == config.preset) & (predictions.seed <= repeats)]
     return write_report(predictions, published[0].parent.parent, target, config.model, collection)

@@ -6,23 +6,24 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 
-from .data import EXPERIMENTS, TARGETS, TEST, TRAIN, DefectCollection, experiment_folds
+from .data import EXPERIMENTS, TARGETS, TEST, TRAIN, DefectCollection, atomic_write, experiment_folds
 from .graph import VARIANTS, GraphConverter, GraphDataset, converter_for
 from .models.checkpoint import TargetScaler
 from .models.megnet import MEGNet
-from .train import GraphLoader, PackedGraphs, Trainer, TrainSettings, _atomic, paper_resampling_size
+from .train import GraphLoader, PackedGraphs, Trainer, TrainSettings, paper_resampling_size
 
 # %% auto #0
 __all__ = ['Target', 'TRIALS', 'PRESETS', 'RunConfig', 'preset_config', 'ExperimentData', 'run_directory', 'train_run',
-           'collect_predictions', 'publish_runs']
+           'train_runs', 'collect_predictions', 'publish_runs']
 
 # %% ../nbs/06_experiments.ipynb #36ac54a9
 Target = Literal["formation_energy_per_site", "homo_lumo_gap_min"]
@@ -143,11 +144,11 @@ class ExperimentData:
 
     def loaders(self, config: RunConfig, seed: int) -> tuple[GraphLoader, GraphLoader|None]:
         "Training and test loaders of a run."
+        if config.samples_per_epoch and not config.resample: raise ValueError("samples_per_epoch needs resample=True")
         w = self.weights[self.train]
-        samples = config.samples_per_epoch or (paper_resampling_size(w) if config.resample else None)
+        samples = (config.samples_per_epoch or paper_resampling_size(w)) if config.resample else None
         train = GraphLoader(self.pack, self.train, batch_size=config.batch_size, target=config.target, weights=w,
-                            shuffle=not config.resample, resample=samples if config.resample else None, seed=seed)
-        if samples and not config.resample: raise ValueError("samples_per_epoch needs resample=True")
+                            shuffle=not config.resample, resample=samples, seed=seed)
         test = None if not len(self.test) else GraphLoader(self.pack, self.test, batch_size=config.test_batch_size,
                                                               target=config.target, weights=self.weights[self.test])
         return train, test
@@ -178,14 +179,26 @@ def train_run(config: RunConfig, # what to train
     trained = trainer.fit(time_limit=time_limit)
     if trained is None: return None
     if test is not None:
-        predicted, index = trainer.predict(test)
-        frame = data.folds.iloc[index][["dataset", "weight"]].assign(
-            true=data.pack.y[torch.as_tensor(index), data.pack.targets.index(config.target)].cpu().numpy().astype(np.float64),
-            predicted=predicted.astype(np.float64))
+        p = trainer.predict(test)
+        frame = data.folds.iloc[p["index"]][["dataset", "weight"]].assign(
+            true=p["true"].astype(np.float64), predicted=p["predicted"].astype(np.float64))
         frame.index.name = "_id"
-        _atomic(directory / "predictions.csv", lambda tmp: frame.to_csv(tmp, float_format="%.6f"))
-    trainer.write_manifest(finished=True, test_mae=None if test is None else trainer.evaluate(test))
+        atomic_write(directory / "predictions.csv", lambda tmp: frame.to_csv(tmp, float_format="%.6f"))
+    # the last epoch's test MAE was computed with the final weights: no second pass over the test set
+    trainer.write_manifest(finished=True, test_mae=trainer.history[-1].get("test_mae"))
     return directory
+
+def train_runs(config: RunConfig, seeds: Sequence[int], data: ExperimentData, out: str|Path,
+               *, time_limit: float|None = None, # seconds for all of them together
+               **kwargs, # for `train_run`
+              ) -> dict[int, Path|None]:
+    "Train (or resume) runs one after another within one time budget: seed → directory, or None if unfinished."
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    done = {}
+    for seed in seeds:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        done[seed] = train_run(config, seed, data, out, time_limit=left, **kwargs)
+    return done
 
 # %% ../nbs/06_experiments.ipynb #becfefe7
 def collect_predictions(root: str|Path, # a results or runs folder

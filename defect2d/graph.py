@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from .data import TARGETS, DefectCollection, DefectDataset, cache_dir
+from .data import TARGETS, DefectCollection, DefectDataset, atomic_write, cache_dir
 from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cloud
 
 # %% auto #0
@@ -241,7 +241,7 @@ class GraphDataset(torch.utils.data.Dataset):
         small = sum(len(d) for d in missing) * (20 if converter.representation == "full" else 1) < 4000
         for dataset, graphs in zip(missing, convert_datasets(missing, converter, workers=1 if small else workers), strict=True):
             loaded[dataset.name] = _pack(graphs)
-            if cache: self._save(loaded[dataset.name], paths[dataset.name])
+            if cache: atomic_write(paths[dataset.name], lambda tmp, packed=loaded[dataset.name]: torch.save(packed, tmp))
         self.parts, self.ids, self.dataset_names, ys = [], [], [], []
         for dataset in self.datasets:
             self.parts.append(loaded[dataset.name])
@@ -258,13 +258,6 @@ class GraphDataset(torch.utils.data.Dataset):
         except Exception:
             path.unlink(missing_ok=True)   # a damaged entry is rebuilt, never trusted
             return None
-
-    @staticmethod
-    def _save(packed: dict, path: Path):
-        "Write atomically: readers see the old entry or the whole new one."
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        torch.save(packed, tmp); os.replace(tmp, path)
 
     def __len__(self): return int(self.starts[-1])
 

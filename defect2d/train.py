@@ -24,6 +24,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 import defect2d
+from .data import atomic_write
 from .graph import GraphConverter, GraphDataset
 from .models.checkpoint import TargetScaler, TrainedModel
 
@@ -214,6 +215,7 @@ class Trainer:
             patience=settings.patience, threshold=settings.threshold, threshold_mode="rel", min_lr=settings.min_lr)
         self.history: list[dict] = []
         self.epoch = 0
+        self.environment = environment(self.device)   # once: it asks git, which is too slow for every epoch
 
     state_path = property(lambda self: self.directory / "state.pt")
     model_path = property(lambda self: self.directory / "model.pt")
@@ -231,7 +233,9 @@ class Trainer:
         "One pass over the training loader; the epoch's mean loss and (weighted) MAE."
         self.model.train()
         self.train_loader.set_epoch(self.epoch)
-        loss_sum, error_sum, weight_sum, steps = torch.zeros((), device=self.device), torch.zeros((), device=self.device), 0.0, 0
+        # sums stay on the device: reading them every step would wait for the GPU every step
+        loss_sum, error_sum, weight_sum = (torch.zeros((), device=self.device) for _ in range(3))
+        steps = 0
         weighted = self.settings.weighted_loss
         for batch in self.train_loader:
             batch = batch.to(self.device)
@@ -241,30 +245,24 @@ class Trainer:
             self.optimizer.step()
             loss_sum += loss.detach(); steps += 1
             error_sum += (errors * batch.weight).sum() if weighted else errors.sum()
-            weight_sum += float(batch.weight.sum()) if weighted else batch.num_graphs
-        return {"loss": float(loss_sum) / max(steps, 1), "train_mae": float(error_sum) / max(weight_sum, 1e-12)}
+            weight_sum += batch.weight.sum() if weighted else batch.num_graphs
+        return {"loss": float(loss_sum) / max(steps, 1), "train_mae": float(error_sum) / max(float(weight_sum), 1e-12)}
 
     @torch.no_grad()
-    def predict(self, loader: GraphLoader) -> tuple[np.ndarray, np.ndarray]:
-        "Predictions (target units) and graph indices, over a loader in its order."
+    def predict(self, loader: GraphLoader) -> dict[str, np.ndarray]:
+        "Per graph, in the loader's order: `index` in the pack, `predicted` (target units), `true` and `weight`."
         self.model.eval()
-        outs, indices = [], []
+        parts = {"index": [], "predicted": [], "true": [], "weight": []}
         for batch in loader:
             batch = batch.to(self.device)
-            outs.append(self.scaler.inverse(self.model(batch))); indices.append(batch.index)
-        cat = lambda ts: torch.cat(ts).cpu().numpy() if ts else np.zeros(0)
-        return cat(outs), cat(indices)
+            for key, value in (("index", batch.index), ("predicted", self.scaler.inverse(self.model(batch))),
+                               ("true", batch.y), ("weight", batch.weight)): parts[key].append(value)
+        return {key: torch.cat(values).cpu().numpy() if values else np.zeros(0) for key, values in parts.items()}
 
-    @torch.no_grad()
     def evaluate(self, loader: GraphLoader) -> float:
         "Weighted MAE over a loader (Σ w·|error| / Σ w)."
-        self.model.eval()
-        error_sum, weight_sum = 0.0, 0.0
-        for batch in loader:
-            batch = batch.to(self.device)
-            errors = (self.scaler.inverse(self.model(batch)) - batch.y).abs()
-            error_sum += float((errors * batch.weight).sum()); weight_sum += float(batch.weight.sum())
-        return error_sum / max(weight_sum, 1e-12)
+        p = self.predict(loader)
+        return float(np.sum(p["weight"] * np.abs(p["predicted"] - p["true"])) / max(float(np.sum(p["weight"])), 1e-12))
 
     def trained_model(self) -> TrainedModel:
         return TrainedModel(self.model, self.target, self.scaler, self.converter,
@@ -272,12 +270,11 @@ class Trainer:
 
     def save_state(self):
         "Write state, metrics and manifest, each atomically."
-        self.directory.mkdir(parents=True, exist_ok=True)
         state = {"epoch": self.epoch, "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                  "scheduler": self.scheduler.state_dict(), "history": self.history, "settings": asdict(self.settings),
                  "scaler": asdict(self.scaler)}
-        _atomic(self.state_path, lambda tmp: torch.save(state, tmp))
-        _atomic(self.directory / "metrics.csv", lambda tmp: pd.DataFrame(self.history).to_csv(tmp, index=False))
+        atomic_write(self.state_path, lambda tmp: torch.save(state, tmp))
+        atomic_write(self.directory / "metrics.csv", lambda tmp: pd.DataFrame(self.history).to_csv(tmp, index=False))
         self.write_manifest()
 
     def write_manifest(self, **extra):
@@ -286,8 +283,8 @@ class Trainer:
                     "scaler": asdict(self.scaler), "epochs_done": self.epoch,
                     "wall_time_s": round(sum(h["seconds"] for h in self.history), 3),
                     "train_samples_per_epoch": self.train_loader.num_samples,
-                    "environment": environment(self.device), **extra}
-        _atomic(self.directory / "manifest.json", lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1, default=str)))
+                    "environment": self.environment, **extra}
+        atomic_write(self.directory / "manifest.json", lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1, default=str)))
 
     def load_state(self) -> bool:
         "Resume from `state.pt` if present; False when there is none."
@@ -325,13 +322,6 @@ class Trainer:
         trained = self.trained_model()
         if not self.model_path.is_file(): trained.save(self.model_path)
         return trained
-
-def _atomic(path: Path, write):
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
 
 @contextmanager
 def _deterministic(on: bool):

@@ -5,7 +5,6 @@
 # %% ../../nbs/03a_checkpoint.ipynb #4cdd5392
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 import defect2d
+from ..data import atomic_write
 from ..graph import GraphConverter
 
 # %% auto #0
@@ -79,15 +79,9 @@ class TrainedModel:
                 "converter": None if self.converter is None else self.converter.settings(), "metadata": self.metadata}
 
     def save(self, path: str|Path) -> Path:
-        "Write the checkpoint atomically."
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            torch.save(self.payload(), tmp)
-            os.replace(tmp, path)
-        finally: tmp.unlink(missing_ok=True)
-        return path
+        "Write the checkpoint atomically (see `atomic_write`)."
+        payload = self.payload()   # before touching the file: an unsavable model leaves the old checkpoint
+        return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
     @classmethod
     def from_payload(cls, payload, file: str|Path|None = None, map_location="cpu") -> TrainedModel:
