@@ -37,6 +37,7 @@ setuptools.setup(
     python_requires=f">={min_python}",
     packages=setuptools.find_packages(include=[cfg["lib_path"], f"{cfg['lib_path']}.*"]),
     include_package_data=True,
+    package_data={cfg["lib_path"]: ["pretrained/*/model.json", "pretrained/*/*.pt"]},  # the shipped models
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},
     entry_points={

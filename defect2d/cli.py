@@ -7,21 +7,28 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
+from collections import Counter
 from json import dumps
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 import torch
 from fastcore.script import Param, anno_parser, call_parse
+from pymatgen.io.cif import CifWriter
 
-from .data import DefectCollection, check_collection, install_data
+from .data import DefectCollection, atomic_write, check_collection, install_data
 from .evaluate import markdown_table, reproduce
 from .experiments import ExperimentData, preset_config, run_directory, train_runs
+from .generate import defective_structure, generate_structures, material, site_defects
+from .inference import available_models, load_model
 from .sparse import sparse_check
 
 # %% auto #0
-__all__ = ['COMMANDS', 'DATA_CHECKS', 'command', 'main', 'data_info', 'data_check', 'data_add', 'parse_seeds', 'train',
-           'reproduce_command']
+__all__ = ['COMMANDS', 'SHORT_OPTIONS', 'DATA_CHECKS', 'command', 'main', 'data_info', 'data_check', 'data_add', 'parse_seeds',
+           'train', 'reproduce_command', 'parse_caps', 'write_structures', 'generate_command', 'predict_command',
+           'models_command']
 
 # %% ../nbs/10_cli.ipynb #4e8bab68
 COMMANDS: dict[tuple[str, ...], Callable] = {}
@@ -38,6 +45,8 @@ def _usage() -> str:
     for words, func in COMMANDS.items():
         lines.append(f"  {' '.join(words):<16} {(func.__doc__ or '').splitlines()[0]}")
     return "\n".join(lines)
+
+SHORT_OPTIONS = {"-o": "--out"}   # fastcore's Param has no aliases; the few short spellings are mapped here
 
 def _underscored(arg: str) -> str:
     "--time-limit=5 → --time_limit=5: options are spelled with hyphens, fastcore names them after parameters."
@@ -57,7 +66,7 @@ def main(argv: list[str]|None = None, # arguments after the program name (defaul
         return 0 if argv[:1] in ([], ["-h"], ["--help"]) else 2
     func = COMMANDS[words]
     parser = anno_parser(func.__wrapped__, prog=f"defect2d {' '.join(words)}")
-    args = vars(parser.parse_args([_underscored(a) for a in argv[n:]]))
+    args = vars(parser.parse_args([_underscored(SHORT_OPTIONS.get(a, a)) for a in argv[n:]]))
     args.pop("pdb", None); args.pop("xtra", None)
     try: result = func(**args)
     except ValueError as e:   # DataError, CheckpointError, bad settings: a one-line message, not a traceback
@@ -127,13 +136,14 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
           root: str = None, # 2DMD root (default: $DEFECT2D_DATA, else the cache)
           device: str = "cpu", # cpu, cuda, cuda:1...
           epochs: int = None, # fewer epochs for a try (the preset becomes "custom")
+          experiment: str = "combined_mixed_weighted_test", # the split; combined_mixed_all_train for inference models
           time_limit: float = None, # minutes; stop resumably after the epoch that passes it
           threads: int = None, # torch CPU threads (default: torch's choice)
           quiet: Param("no progress bar", bool) = False,
          ) -> int:
     "Train (or resume) runs of a preset; exit code 3 when the time limit stopped some."
     if threads: torch.set_num_threads(threads)
-    config = preset_config(preset, target, **({} if epochs is None else {"epochs": epochs}))
+    config = preset_config(preset, target, experiment=experiment, **({} if epochs is None else {"epochs": epochs}))
     data = ExperimentData(DefectCollection(root), config.converter(), config.experiment, device=device)
     runs = train_runs(config, parse_seeds(seeds), data, out, time_limit=None if time_limit is None else 60 * time_limit,
                       progress=not quiet)
@@ -168,3 +178,84 @@ def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_
         return 3
     print(markdown_table(comparison))
     return 0
+
+# %% ../nbs/10_cli.ipynb #f404b8eb
+def parse_caps(text: str|None) -> int|dict|None:
+    "'4' → 4; 'S vacancy=2,Mo->W=1' → {'S vacancy': 2, 'Mo->W': 1}."
+    if text is None or str(text).strip() == "": return None
+    if "=" not in text: return int(text)
+    caps = {}
+    for part in text.split(","):
+        key, _, value = part.rpartition("=")
+        if not key.strip(): raise ValueError(f"bad cap {part!r}; write TYPE=N, e.g. 'S vacancy=2'")
+        caps[key.strip()] = int(value)
+    return caps
+
+def write_structures(structures: list, # pymatgen structures
+                     ids: list[str], # one per structure, the CIF names
+                     out: str|Path, # a folder, or a path ending in .zip
+                     index: pd.DataFrame, # one row per structure, written as index.csv beside them
+                    ) -> Path:
+    "CIF files and `index.csv` into a folder or a zip archive (written to a temporary name, then renamed)."
+    out = Path(out)
+    texts = {f"{i}.cif": str(CifWriter(s)) for i, s in zip(ids, structures, strict=True)}
+    texts["index.csv"] = index.to_csv(index=False)
+    if out.suffix.lower() == ".zip":
+        def write(tmp):
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name, text in texts.items(): archive.writestr(name, text)
+        return atomic_write(out, write)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items(): atomic_write(out / name, lambda tmp, text=text: Path(tmp).write_text(text))
+    return out
+
+@command("generate")
+def generate_command(host: Param("MoS2, WSe2, BN, GaSe, InSe or P", str, opt=False),
+                     n: int = 100, # how many distinct structures
+                     n_defects: int = None, # defects per structure...
+                     concentration: float = None, # ...or as a fraction of all supercell sites
+                     max_per_type: str = None, # cap per defect type: "4", or "S vacancy=2,Mo->W=1" (others: none)
+                     seed: int = 0, # random seed
+                     out: str = "generated", # folder, or a .zip archive, for the CIF files and index.csv
+                     allow_duplicates: Param("keep structures equivalent by symmetry to earlier ones", bool) = False,
+                    ) -> int:
+    "Write random defect structures of a 2DMD host (the 2DMD protocol) as CIF files."
+    host = material(host)
+    if n_defects is None and concentration is None: n_defects = 1
+    numbers = generate_structures(host, n, n_defects=n_defects, concentration=concentration, max_per_type=parse_caps(max_per_type),
+                                  seed=seed, unique=not allow_duplicates, as_numbers=True)
+    reference = host.reference()
+    ids = [f"{host.base}-{seed}-{k:05d}" for k in range(len(numbers))]
+    defects = [site_defects(reference, row) for row in numbers]
+    index = pd.DataFrame({"id": ids, "host": str(host), "n_defects": [len(d) for d in defects],
+                          "defects": [" + ".join(f"{c} {t}" if c > 1 else t for t, c in sorted(Counter(map(str, d)).items())) for d in defects]})
+    path = write_structures([defective_structure(reference, row) for row in numbers], ids, out, index)
+    print(f"wrote {len(ids)} {host} structures to {path}")
+    return 0
+
+# %% ../nbs/10_cli.ipynb #c18ebdaf
+@command("predict")
+def predict_command(inputs: Param("CIF files, folders of CIFs, zip archives of CIFs", str, opt=False, nargs="+"),
+                    out: Param("the CSV file to write (also -o)", str, required=True) = None,
+                    model: str = None, # a shipped model's name, a release folder, or a checkpoint file (default: the best shipped)
+                    unit_cell: str = None, # CIF of the pristine unit cell (default: recognise a training host)
+                    supercell: Param("NX NY of the supercell", int, nargs=2) = None,
+                    allow_unseen: Param("predict hosts and defect types never seen in training too", bool) = False,
+                    device: str = "cpu",
+                    quiet: Param("no progress bar", bool) = False,
+                   ) -> int:
+    "Predict formation energy per site and HOMO-LUMO gap for CIF structures; one CSV row per structure."
+    predictor = load_model(model, device=device)
+    frame = predictor.predict(inputs, unit_cell=unit_cell, supercell=supercell, allow_unseen=allow_unseen, progress=not quiet)
+    atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6f"))
+    ok = frame["status"].str.startswith("ok")
+    print(f"predicted {int(ok.sum())} of {len(frame)} structures with {predictor.name} → {out}")
+    for reason, count in frame.loc[~ok, "status"].value_counts().items():
+        print(f"  not predicted ({count}): {reason}")
+    return 0 if ok.any() else 1
+
+@command("models")
+def models_command():
+    "List the pre-trained models shipped with defect2d."
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+        print(available_models().to_string(index=False))
