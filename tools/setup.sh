@@ -22,3 +22,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "$wanted" > "$stamp"
 fi
 export PATH="$repo/.venv/bin:$PATH"
+
+# The docs check opens the site in a real browser: Debian's Chromium and its WebDriver. Installed here when
+# missing and this is a Debian machine we are root on (CI's); elsewhere, install them yourself (or use Chrome).
+if ! command -v chromedriver >/dev/null || ! { command -v chromium >/dev/null || command -v google-chrome >/dev/null; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing chromium and chromium-driver (apt-get) for the docs check"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; } >/dev/null \
+      || echo "warning: could not install chromium; the docs check will fail" >&2
+  fi
+fi

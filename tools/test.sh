@@ -4,7 +4,9 @@
 #  2. the exported library passes the linter;
 #  3. the `defect2d data check` command validates the real 2DMD (when found), filling the parsed-structure cache;
 #  4. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never);
-#  5. with 2DMD, papermill runs the paper notebooks (nbs/paper) in the quick preset; they assert their own bounds.
+#  5. with 2DMD, papermill runs the paper notebooks (nbs/paper) in the quick preset; they assert their own bounds;
+#  6. the docs site is built offline from the executed notebooks (tools/docs.py build) and every page is opened
+#     in headless Chromium (tools/docs.py check): missing pages, broken links, missing API sections fail it.
 # Each step runs even when an earlier one failed; the last line counts them.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -54,6 +56,8 @@ paper_notebooks() {  # executed copies go to outputs/paper (ignored), never back
   done
 }
 if [ -n "$flags" ]; then step "paper notebooks (papermill, quick preset)" paper_notebooks; fi
+step "docs site: offline build of the processed notebooks" python tools/docs.py build --flags "$flags"
+step "docs site: every page in headless Chromium" python tools/docs.py check
 
 echo
 if [ "$failed" -gt 0 ]; then echo "failed steps: ${failures[*]}"; fi
