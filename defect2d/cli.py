@@ -33,7 +33,8 @@ __all__ = ['COMMANDS', 'SHORT_OPTIONS', 'DATA_CHECKS', 'command', 'main', 'data_
 # %% ../nbs/10_cli.ipynb #4e8bab68
 COMMANDS: dict[tuple[str, ...], Callable] = {}
 
-def command(*words: str):
+def command(*words: str, # the subcommand's words, e.g. ('data', 'check')
+           ):
     "Register a `call_parse` function as the subcommand `defect2d WORDS...`."
     def register(func):
         COMMANDS[words] = call_parse(func)
@@ -119,7 +120,8 @@ def data_add(path: Param("a 2DMD folder, or a .zip/.tar(.gz) archive of one", st
     return 0
 
 # %% ../nbs/10_cli.ipynb #fce54742
-def parse_seeds(text: str) -> list[int]:
+def parse_seeds(text: str, # seeds and ranges, comma-separated
+               ) -> list[int]:
     "'1-3,7' → [1, 2, 3, 7]."
     seeds = []
     for part in str(text).split(","):
@@ -164,7 +166,7 @@ def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_
                       out: str = "outputs/reproduce", # results layout (reports, predictions, manifests)
                       runs: str = "runs", # training directories with checkpoints
                       root: str = None, # 2DMD root (default: $DEFECT2D_DATA, else the cache)
-                      device: str = "cpu",
+                      device: str = "cpu", # cpu, cuda, cuda:1...
                       time_limit: float = None, # minutes; stop resumably, repeat the command to continue
                       threads: int = None, # torch CPU threads
                       quiet: Param("no progress bar", bool) = False,
@@ -180,7 +182,8 @@ def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_
     return 0
 
 # %% ../nbs/10_cli.ipynb #f404b8eb
-def parse_caps(text: str|None) -> int|dict|None:
+def parse_caps(text: str|None, # one cap, or TYPE=N pairs separated by commas
+              ) -> int|dict|None:
     "'4' → 4; 'S vacancy=2,Mo->W=1' → {'S vacancy': 2, 'Mo->W': 1}."
     if text is None or str(text).strip() == "": return None
     if "=" not in text: return int(text)
@@ -241,7 +244,7 @@ def predict_command(inputs: Param("CIF files, folders of CIFs, zip archives of C
                     unit_cell: str = None, # CIF of the pristine unit cell (default: recognise a training host)
                     supercell: Param("NX NY of the supercell", int, nargs=2) = None,
                     allow_unseen: Param("predict hosts and defect types never seen in training too", bool) = False,
-                    device: str = "cpu",
+                    device: str = "cpu", # cpu, cuda, cuda:1...
                     quiet: Param("no progress bar", bool) = False,
                    ) -> int:
     "Predict formation energy per site and HOMO-LUMO gap for CIF structures; one CSV row per structure."

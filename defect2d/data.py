@@ -96,7 +96,7 @@ def parse_cell(text: str, # e.g. "[8, 8, 1]" or " (8, 8, 1) "
 @dataclass(frozen=True)
 class Defect:
     "One point defect of a descriptor: a vacancy of `element`, or a substitution of `element` by `to`."
-    kind: Literal["vacancy", "substitution"]
+    kind: Literal["vacancy", "substitution"] # what happens at the site
     element: str   # the pristine (host) element at the site
     to: str|None = None  # the substituting element; None for a vacancy
 
@@ -165,12 +165,16 @@ class StructureArrays:
     def index(self) -> dict[str, int]: return {i: k for k, i in enumerate(self.ids)}
     def n_atoms(self) -> np.ndarray: return np.diff(self.offsets)
 
-    def structure(self, k: int) -> Structure:
+    def structure(self,
+                  k: int, # position of the structure
+                 ) -> Structure:
         "Structure number `k` as a pymatgen `Structure`."
         a, b = self.offsets[k], self.offsets[k + 1]
         return Structure(Lattice(self.lattices[k]), self.numbers[a:b].tolist(), self.frac_coords[a:b])
 
-    def take(self, order: Sequence[int]) -> StructureArrays:
+    def take(self,
+             order: Sequence[int], # positions of the structures to keep, in their new order
+            ) -> StructureArrays:
         "A new `StructureArrays` holding structures `order`, in that order."
         order = np.asarray(order, dtype=np.int64)
         counts = self.n_atoms()[order]
@@ -189,7 +193,9 @@ class StructureArrays:
                    np.concatenate([numbers for _, numbers, _ in parts] or [np.zeros(0)]).astype(np.int16),
                    np.concatenate([frac for _, _, frac in parts] or [np.zeros((0, 3))]).reshape(-1, 3))
 
-    def save(self, path: Path):
+    def save(self,
+             path: Path, # the .npz file to write
+            ):
         "Write atomically (see `atomic_write`)."
         def write(tmp):
             with open(tmp, "wb") as f:
@@ -198,12 +204,16 @@ class StructureArrays:
         atomic_write(path, write)
 
     @classmethod
-    def load(cls, path: Path) -> StructureArrays:
+    def load(cls,
+             path: Path, # a file written by `save`
+            ) -> StructureArrays:
         with np.load(path) as z: return cls(**{k: z[k] for k in z.files})
 
 # %% ../nbs/00_data.ipynb #f2d71766
 def parse_cif(text: str, # CIF file contents
-              *, dataset: str|None = None, file: str|None = None, id: str|None = None, # for error messages
+              *, dataset: str|None = None, # dataset name, for error messages
+              file: str|None = None, # file or archive member, for error messages
+              id: str|None = None, # for error messages
              ) -> Structure:
     "Parse one CIF into an ordered pymatgen `Structure`, or raise a `DataError` naming its source."
     try:
@@ -244,7 +254,8 @@ def _cif_members(source: Path, dataset: str) -> Iterator[tuple[str, str, str]]:
     except (tarfile.TarError, EOFError, OSError) as e:
         raise DataError(f"archive cannot be read ({e})", dataset=dataset, file=source.name) from None
 
-def source_checksum(source: Path) -> str:
+def source_checksum(source: Path, # a structure archive or a folder of CIFs
+                   ) -> str:
     "SHA-256 of a structure archive, or of every CIF's name and bytes in a folder."
     h = hashlib.sha256()
     if source.is_dir():
@@ -296,16 +307,16 @@ def _density(path: Path) -> str:
 @dataclass
 class DefectEntry:
     "One structure of a dataset with everything known about it."
-    id: str
-    structure: Structure
-    defects: tuple[Defect, ...]
-    base: str
-    cell: tuple[int, int, int]
-    density: str
-    dataset: str
-    descriptor_id: str
-    description: str
-    targets: dict
+    id: str # the structure's `_id`
+    structure: Structure # the unrelaxed defective supercell
+    defects: tuple[Defect, ...] # its descriptor's defects
+    base: str # the host's formula
+    cell: tuple[int, int, int] # supercell multiplicity
+    density: str # "low" or "high"
+    dataset: str # the dataset folder, relative to the root
+    descriptor_id: str # the descriptor's id in descriptors.csv
+    description: str # the descriptor's description (e.g. a formula)
+    targets: dict # every target of targets.csv, recomputed ones included
 
 class DefectDataset:
     "One 2DMD dataset folder: structures, descriptors, targets, pristine references and chemical potentials."
@@ -391,10 +402,15 @@ class DefectDataset:
     def cell(self) -> tuple[int, int, int]: return self.table["cell"].iloc[0]
     @property
     def unit_cell(self) -> Structure: return self.unit_cells[self.base]
-    def pristine_energy(self, base: str|None = None, cell: tuple|None = None) -> float:
+    def pristine_energy(self,
+                        base: str|None = None, # host formula (default: the dataset's)
+                        cell: tuple|None = None, # supercell (default: the dataset's)
+                       ) -> float:
         "Energy of the pristine supercell (eV)."
         return float(self.pristine.loc[(base or self.base, tuple(cell or self.cell)), "energy"])
-    def structure(self, id: str|int) -> Structure:
+    def structure(self,
+                  id: str|int, # structure id, or its position
+                 ) -> Structure:
         "The unrelaxed structure with this id (or position)."
         return self.structures.structure(id if isinstance(id, (int, np.integer)) else self.table.index.get_loc(id))
     def __getitem__(self, k: int|str) -> DefectEntry:
@@ -417,7 +433,8 @@ def defect_reservoir_term(defects: Sequence[Defect], # a descriptor's defects
                    for d in defects)
     except KeyError as e: raise KeyError(f"no chemical potential for {e.args[0]}") from None
 
-def recompute_targets(dataset: DefectDataset) -> pd.DataFrame:
+def recompute_targets(dataset: DefectDataset, # the dataset whose targets to recompute
+                     ) -> pd.DataFrame:
     "The paper's targets recomputed from raw energies, descriptors and reference tables (index `_id`)."
     t = dataset.table
     try:
@@ -434,7 +451,8 @@ def recompute_targets(dataset: DefectDataset) -> pd.DataFrame:
 # %% ../nbs/00_data.ipynb #25d95e4b
 CHECKED_TARGETS = ("formation_energy", "formation_energy_per_site", "energy_per_atom", "homo_lumo_gap_min")
 
-def composition_mismatches(dataset: DefectDataset) -> list[str]:
+def composition_mismatches(dataset: DefectDataset, # the dataset to check
+                          ) -> list[str]:
     "Ids whose element counts differ from the pristine supercell's changed by their descriptor."
     mismatched = []
     arrays = dataset.structures
@@ -482,7 +500,8 @@ PAPER_DATASETS = ("high_density_defects/BP_spin_500", "high_density_defects/GaSe
                   "high_density_defects/MoS2_500", "high_density_defects/WSe2_500",
                   "low_density_defects/MoS2", "low_density_defects/WSe2")
 
-def find_datasets(root: Path) -> list[Path]:
+def find_datasets(root: Path, # a 2DMD root
+                 ) -> list[Path]:
     "Dataset folders (those holding a descriptors table) below `root`: high density first, in the paper's order."
     folders = sorted({p.parent for pattern in ("descriptors.csv", "descriptors.csv.gz") for p in Path(root).rglob(pattern)})
     rank = {name: k for k, name in enumerate(PAPER_DATASETS)}
@@ -553,14 +572,17 @@ def split_labels(n: int, # number of structures in the dataset
     labels[:n_test], labels[n_test:n_test + n_val] = TEST, VALIDATION
     return np.random.RandomState(seed).permutation(labels)
 
-def dataset_weights(sizes: dict[str, int]) -> dict[str, float]:
+def dataset_weights(sizes: dict[str, int], # dataset name → number of structures
+                   ) -> dict[str, float]:
     "Per-structure weight of each dataset: equal total weight per dataset, mean weight 1."
     total = sum(sizes.values())
     return {name: total / len(sizes) / n for name, n in sizes.items()}
 
 def experiment_folds(collection: DefectCollection, # the datasets to split
                      experiment: str = "combined_mixed_weighted_test", # one of `EXPERIMENTS`
-                     *, test_fraction: float = 0.2, validation_fraction: float = 0.2, seed: int = 42,
+                     *, test_fraction: float = 0.2, # share of each dataset held out as test
+                     validation_fraction: float = 0.2, # share of each dataset held out as validation
+                     seed: int = 42, # numpy seed of every dataset's permutation (the paper's: 42)
                     ) -> pd.DataFrame:
     "Per structure (index `_id`): `dataset`, `fold` (TRAIN=0 or TEST=1) and `weight` for an experiment."
     if experiment not in EXPERIMENTS: raise ValueError(f"unknown experiment {experiment!r}; choose from {EXPERIMENTS}")
@@ -580,14 +602,16 @@ def experiment_folds(collection: DefectCollection, # the datasets to split
     return out
 
 # %% ../nbs/00_data.ipynb #5c912b7f
-def file_checksums(root: Path) -> dict[str, str]:
+def file_checksums(root: Path, # a 2DMD root
+                  ) -> dict[str, str]:
     "SHA-256 of every file below `root` except SHA256SUMS itself, keyed by './relative/path'."
     out = {}
     for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and p.name != "SHA256SUMS"):
         out["./" + path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 
-def verify_checksums(root: Path) -> list[str]|None:
+def verify_checksums(root: Path, # a 2DMD root with a checksum file
+                    ) -> list[str]|None:
     "Files whose SHA-256 differs from `SHA256SUMS` (or are missing); None when there is no such file."
     listing = Path(root) / "SHA256SUMS"
     if not listing.is_file(): return None
@@ -599,7 +623,10 @@ def verify_checksums(root: Path) -> list[str]|None:
         if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest: bad.append(name.strip())
     return bad
 
-def check_collection(collection: DefectCollection, tolerance: float = 1e-6, extra_checks: Sequence = ()) -> dict:
+def check_collection(collection: DefectCollection, # the datasets to check
+                     tolerance: float = 1e-6, # largest allowed deviation of a recomputed target, eV
+                     extra_checks: Sequence = (), # more per-dataset checks, each dataset → dict with `ok`
+                    ) -> dict:
     "Validate every dataset (and the checksums); JSON-ready, with an overall `ok`."
     datasets = {d.name: check_dataset(d, tolerance, extra_checks) for d in collection}
     bad_files = verify_checksums(collection.root)

@@ -23,7 +23,8 @@ __all__ = ['ROWS', 'PAPER_RESULTS', 'dataset_label', 'run_errors', 'summary_tabl
 ROWS = (("combined", "both"), ("BP", "high"), ("GaSe", "high"), ("InSe", "high"), ("MoS2", "high"), ("WSe2", "high"),
         ("h-BN", "high"), ("MoS2", "low"), ("WSe2", "low"))  # the paper's table rows, in its order
 
-def dataset_label(name: str) -> tuple[str, str]:
+def dataset_label(name: str, # dataset folder, e.g. high_density_defects/MoS2_500
+                 ) -> tuple[str, str]:
     "(material, density) of a 2DMD dataset name such as 'high_density_defects/hBN_spin_500'."
     parts = name.split("/")
     material = parts[-1].split("_")[0]
@@ -47,7 +48,8 @@ def run_errors(predictions: pd.DataFrame, # columns dataset, weight, true, predi
     out["preset"] = out["run"].map(presets) if presets is not None else "unknown"
     return out[["run", "material", "density", "mae_mev", "preset"]]
 
-def summary_table(predictions: pd.DataFrame) -> pd.DataFrame:
+def summary_table(predictions: pd.DataFrame, # `collect_predictions` rows of one target and model
+                 ) -> pd.DataFrame:
     "Mean ± sample std (ddof 1) over runs of the MAE per dataset and combined, in meV, in the paper's row order."
     errors = run_errors(predictions)
     if errors["preset"].nunique() > 1: raise ValueError(f"predictions mix presets {sorted(errors['preset'].unique())}; summarise one at a time")
@@ -92,7 +94,7 @@ homo_lumo_gap_min,sparse_megnet,WSe2,low,6.80,0.39,paper
 PAPER_RESULTS = pd.read_csv(StringIO(_PAPER))
 
 def paper_reference(target: str, # formation_energy_per_site or homo_lumo_gap_min
-                    model: str = "sparse_megnet",
+                    model: str = "sparse_megnet", # results folder of the model (sparse_megnet, full_megnet, ...)
                     corrected: bool = True, # the corrected re-run where there is one (formation energy)
                    ) -> pd.DataFrame:
     "The paper's MAE ± std (meV) per row for a target and model: the corrected re-run where it exists."
@@ -105,7 +107,8 @@ _REFERENCE_FILES = {("formation_energy_per_site", "paper"): "paper_formation_ene
                     ("formation_energy_per_site", "corrected"): "corrected_formation_energy_per_site.csv",
                     ("homo_lumo_gap_min", "paper"): "paper_homo_lumo_gap_min.csv"}
 
-def check_reference(folder: str|Path) -> float:
+def check_reference(folder: str|Path, # the reference tables (`../shared/reference`)
+                   ) -> float:
     "Largest difference (meV) between `PAPER_RESULTS` and the authors' CSV tables in `folder`, beyond their rounding."
     worst = 0.0
     for (target, source), file in _REFERENCE_FILES.items():
@@ -120,7 +123,9 @@ def check_reference(folder: str|Path) -> float:
 
 # %% ../nbs/07_evaluate.ipynb #637b5e49
 def compare_with_paper(summary: pd.DataFrame, # from `summary_table`
-                       target: str, model: str = "sparse_megnet") -> pd.DataFrame:
+                       target: str, # the target of the summary
+                       model: str = "sparse_megnet", # results folder of the model
+                      ) -> pd.DataFrame:
     "Our MAE ± std beside the paper's, per row, with the difference in meV."
     paper = paper_reference(target, model)
     merged = summary.merge(paper, on=["dataset", "density"], how="left", suffixes=("", "_paper"))
@@ -128,7 +133,8 @@ def compare_with_paper(summary: pd.DataFrame, # from `summary_table`
     return merged[["dataset", "density", "mae_mev", "std_mev", "repeats", "preset", "mae_mev_paper", "std_mev_paper",
                    "source", "difference_mev"]].rename(columns={"source": "paper_source"})
 
-def markdown_table(comparison: pd.DataFrame) -> str:
+def markdown_table(comparison: pd.DataFrame, # a `compare_with_paper` table
+                  ) -> str:
     "A Markdown table of a comparison: ours (mean ± std, repeats) and the paper's."
     lines = ["| dataset | density | ours, meV | runs | paper, meV |", "|---|---|---|---|---|"]
     fmt = lambda m, s: "–" if pd.isna(m) else (f"{m:.1f}" if pd.isna(s) else f"{m:.1f} ± {s:.1f}")
@@ -138,7 +144,8 @@ def markdown_table(comparison: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/07_evaluate.ipynb #1748e513
-def concentrations(collection: DefectCollection) -> pd.Series:
+def concentrations(collection: DefectCollection, # the datasets
+                  ) -> pd.Series:
     "Defects per site of the pristine supercell, per structure id."
     parts = []
     for d in collection:
@@ -150,7 +157,10 @@ def concentrations(collection: DefectCollection) -> pd.Series:
 def _mean_over_runs(predictions: pd.DataFrame) -> pd.DataFrame:
     return predictions.groupby(["_id", "dataset"], as_index=False).agg(true=("true", "first"), predicted=("predicted", "mean"))
 
-def parity_plot(predictions: pd.DataFrame, target: str = "", units: str = "eV"):
+def parity_plot(predictions: pd.DataFrame, # `collect_predictions` rows
+                target: str = "", # the target's name, for the axes
+                units: str = "eV", # unit of the axes
+               ):
     "Predicted against true per dataset (predictions averaged over runs); a matplotlib figure."
     import matplotlib.pyplot as plt
     p = _mean_over_runs(predictions)
@@ -170,14 +180,19 @@ def parity_plot(predictions: pd.DataFrame, target: str = "", units: str = "eV"):
     fig.tight_layout()
     return fig
 
-def concentration_errors(predictions: pd.DataFrame, concentration: pd.Series) -> pd.DataFrame:
+def concentration_errors(predictions: pd.DataFrame, # `collect_predictions` rows
+                         concentration: pd.Series, # structure id → defect concentration (`concentrations`)
+                        ) -> pd.DataFrame:
     "MAE (meV, pooled over runs) per dataset and defect concentration."
     p = predictions.assign(error=(predictions.predicted - predictions.true).abs() * 1000,
                            concentration=predictions["_id"].map(concentration))
     out = p.groupby(["dataset", "concentration"], as_index=False).agg(mae_mev=("error", "mean"), structures=("_id", "nunique"))
     return out
 
-def concentration_plot(predictions: pd.DataFrame, concentration: pd.Series, target: str = ""):
+def concentration_plot(predictions: pd.DataFrame, # `collect_predictions` rows
+                       concentration: pd.Series, # structure id → defect concentration
+                       target: str = "", # the target's name, for the title
+                      ):
     "MAE against defect concentration, one line per dataset; a matplotlib figure."
     import matplotlib.pyplot as plt
     errors = concentration_errors(predictions, concentration)
@@ -194,7 +209,8 @@ def concentration_plot(predictions: pd.DataFrame, concentration: pd.Series, targ
 # %% ../nbs/07_evaluate.ipynb #4a489fae
 def write_report(predictions: pd.DataFrame, # one preset's runs of one target and model
                  out: str|Path, # folder for the files
-                 target: str, model: str = "sparse_megnet",
+                 target: str, # the target of the summary
+                 model: str = "sparse_megnet", # results folder of the model
                  collection: DefectCollection|None = None, # for the concentration plot
                 ) -> pd.DataFrame:
     "Write summary, comparison with the paper and figures; return the comparison."
@@ -218,10 +234,10 @@ def reproduce(target: str, # formation_energy_per_site or homo_lumo_gap_min
               out: str|Path = "outputs/reproduce", # results layout: reports, predictions, manifests
               runs: str|Path = "runs", # training directories (checkpoints; not for committing)
               *, collection: DefectCollection|None = None, # default: the 2DMD found by the data setting
-              device: str = "cpu",
+              device: str = "cpu", # cpu, cuda, cuda:1...
               time_limit: float|None = None, # seconds for this call; unfinished runs resume next time
-              progress: bool = True,
-              **changes, # RunConfig changes (the preset becomes "custom")
+              progress: bool = True, # a progress bar per run
+              **changes, # any `RunConfig` field (the preset becomes custom)
              ) -> pd.DataFrame|None:
     "Train the runs of a preset and write its table beside the paper's; None while runs are unfinished."
     config = preset_config(preset, target, **changes)

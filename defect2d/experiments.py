@@ -39,17 +39,17 @@ class RunConfig:
     variant: str = "sparse-z-were-eos" # graph features, a key of `VARIANTS`
     cutoff: float = 12.0 # neighbour radius, Å
     embedding_size: int = 64 # MEGNet E
-    n_blocks: int = 3
-    vertex_aggregation: Literal["sum", "mean", "max"] = "max"
-    global_aggregation: Literal["sum", "mean", "max"] = "max"
+    n_blocks: int = 3 # MEGNet blocks
+    vertex_aggregation: Literal["sum", "mean", "max"] = "max" # edges → node, inside each block
+    global_aggregation: Literal["sum", "mean", "max"] = "max" # nodes and edges → state, inside each block
     batch_size: int = 64 # training batch
-    test_batch_size: int = 128
-    epochs: int = 400
-    lr: float = 1e-3
-    factor: float = 0.9 # ReduceLROnPlateau
-    patience: int = 10
-    threshold: float = 5e-4
-    min_lr: float = 1e-5
+    test_batch_size: int = 128 # evaluation batch
+    epochs: int = 400 # training epochs
+    lr: float = 1e-3 # Adam learning rate
+    factor: float = 0.9 # ReduceLROnPlateau: learning-rate multiplier
+    patience: int = 10 # epochs without improvement of the training MAE before lowering the rate
+    threshold: float = 5e-4 # relative improvement that counts
+    min_lr: float = 1e-5 # lowest learning rate
     resample: bool = True # the paper's weighted resampling ("minority class upsampling")
     weighted_loss: bool = False # MSE weighted by fold weights (used without resampling)
     samples_per_epoch: int|None = None # None: the paper's rule (resampling) or every training structure
@@ -63,7 +63,9 @@ class RunConfig:
         if min(self.epochs, self.batch_size, self.test_batch_size, self.embedding_size, self.n_blocks) < 1 or self.cutoff <= 0:
             raise ValueError("epochs, batch sizes, embedding size, blocks and cutoff must be positive")
 
-    def replace(self, **changes) -> RunConfig:
+    def replace(self,
+                **changes, # fields and their new values
+               ) -> RunConfig:
         "A copy with changes; it stops being a named preset unless `preset` is given too, or only the split changes."
         # the split (`experiment`) says which structures a run learns from, not how: a paper preset trained on all
         # of 2DMD (the inference models) is still the paper preset
@@ -73,16 +75,22 @@ class RunConfig:
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> RunConfig:
+    def from_dict(cls,
+                  d: dict, # a `to_dict` result
+                 ) -> RunConfig:
         unknown = set(d) - {f.name for f in fields(cls)}
         if unknown: raise ValueError(f"unknown run settings {sorted(unknown)}")
         return cls(**d)
 
     def converter(self) -> GraphConverter: return converter_for(self.variant, cutoff=self.cutoff)
-    def train_settings(self, seed: int) -> TrainSettings:
+    def train_settings(self,
+                       seed: int, # the run's seed
+                      ) -> TrainSettings:
         return TrainSettings(epochs=self.epochs, lr=self.lr, factor=self.factor, patience=self.patience,
                              threshold=self.threshold, min_lr=self.min_lr, weighted_loss=self.weighted_loss, seed=seed)
-    def build_model(self, seed: int) -> MEGNet:
+    def build_model(self,
+                    seed: int, # the run's seed (initial weights)
+                   ) -> MEGNet:
         "The freshly initialised network of run `seed`."
         c = self.converter()
         torch.manual_seed(seed)
@@ -110,7 +118,7 @@ PRESETS["quick"] = {target: _quick(target) for target in TARGETS}
 
 def preset_config(preset: str, # "paper", "quick", or a trial id of `TRIALS`
                   target: str|None = None, # needed unless `preset` is a trial id
-                  **changes, # any `RunConfig` field (renames the preset to "custom")
+                  **changes, # any `RunConfig` field (renames the preset to custom)
                  ) -> RunConfig:
     "The run configuration of a named preset for a target."
     if preset in TRIALS:
@@ -125,9 +133,10 @@ def preset_config(preset: str, # "paper", "quick", or a trial id of `TRIALS`
 # %% ../nbs/06_experiments.ipynb #5a8d5c6c
 class ExperimentData:
     "Graphs, folds and weights of one experiment on one collection, for one converter."
-    def __init__(self, collection: DefectCollection, # the datasets
-                 converter: GraphConverter,
-                 experiment: str = "combined_mixed_weighted_test",
+    def __init__(self,
+                 collection: DefectCollection, # the datasets
+                 converter: GraphConverter, # how structures become graphs
+                 experiment: str = "combined_mixed_weighted_test", # the split, one of `EXPERIMENTS`
                  device: str|torch.device = "cpu", # where the packed graphs live
                  workers: int|None = None, # graph conversion processes (first use only)
                 ):
@@ -141,10 +150,15 @@ class ExperimentData:
         self.test = np.flatnonzero(fold == TEST)
         self.weights = self.folds["weight"].to_numpy(np.float64)
 
-    def scaler(self, target: str) -> TargetScaler:
+    def scaler(self,
+               target: str, # the target to standardise
+              ) -> TargetScaler:
         return TargetScaler.fit(self.pack.y[torch.as_tensor(self.train, device=self.pack.device), self.pack.targets.index(target)].cpu())
 
-    def loaders(self, config: RunConfig, seed: int) -> tuple[GraphLoader, GraphLoader|None]:
+    def loaders(self,
+                config: RunConfig, # the run's configuration
+                seed: int, # the run's seed (batch order)
+               ) -> tuple[GraphLoader, GraphLoader|None]:
         "Training and test loaders of a run."
         if config.samples_per_epoch and not config.resample: raise ValueError("samples_per_epoch needs resample=True")
         w = self.weights[self.train]
@@ -156,7 +170,10 @@ class ExperimentData:
         return train, test
 
 # %% ../nbs/06_experiments.ipynb #eda0082a
-def run_directory(out: str|Path, config: RunConfig, seed: int) -> Path:
+def run_directory(out: str|Path, # root of run directories
+                  config: RunConfig, # the run's configuration
+                  seed: int, # the run's seed
+                 ) -> Path:
     return Path(out) / config.experiment / config.target / config.model / config.name / f"seed-{seed}"
 
 def train_run(config: RunConfig, # what to train
@@ -165,8 +182,8 @@ def train_run(config: RunConfig, # what to train
               out: str|Path, # root of run directories
               *, device: str|torch.device|None = None, # default: where the data's graphs are
               time_limit: float|None = None, # seconds; stop resumably after the epoch that passes it
-              progress: bool = True,
-              deterministic: bool = False,
+              progress: bool = True, # a progress bar
+              deterministic: bool = False, # torch's deterministic algorithms (slower)
              ) -> Path|None:
     "Train (or resume) one run; its directory when finished, None when stopped by the time limit."
     if data.converter != config.converter(): raise ValueError("the experiment data was made with another converter")
@@ -190,7 +207,10 @@ def train_run(config: RunConfig, # what to train
     trainer.write_manifest(finished=True, test_mae=trainer.history[-1].get("test_mae"))
     return directory
 
-def train_runs(config: RunConfig, seeds: Sequence[int], data: ExperimentData, out: str|Path,
+def train_runs(config: RunConfig, # what to train
+               seeds: Sequence[int], # one run per seed, in order
+               data: ExperimentData, # graphs and folds
+               out: str|Path, # root of run directories
                *, time_limit: float|None = None, # seconds for all of them together
                **kwargs, # for `train_run`
               ) -> dict[int, Path|None]:

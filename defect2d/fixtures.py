@@ -143,7 +143,7 @@ def write_toy_dataset(folder: Path|str, # where to write (created)
 
 # %% ../nbs/00a_fixtures.ipynb #d7aa31c4
 def write_toy_root(root: Path|str, # where to write the collection
-                   **kwargs, # passed on to `write_toy_dataset`
+                   **kwargs, # for `write_toy_dataset`
                   ) -> Path:
     "A toy 2DMD root: one high-density (spin) and one low-density dataset, in the official sub-folders."
     root = Path(root)
@@ -154,7 +154,8 @@ def write_toy_root(root: Path|str, # where to write the collection
 
 # %% ../nbs/00a_fixtures.ipynb #8839aaab
 @contextmanager
-def scoped_env(**values: str|None):
+def scoped_env(**values: str|None, # variable → value, or None to unset it
+              ):
     "Set (or, with None, unset) environment variables inside a `with` block, restoring them afterwards."
     saved = {k: os.environ.get(k) for k in values}
     try:

@@ -51,7 +51,8 @@ MATERIALS: dict[str, Material] = {m.base: m for m in (
     Material("P", (6, 6, 1), _types(("P", "N"), ("P", None))),
 )}
 
-def material(base: str|Material) -> Material:
+def material(base: str|Material, # a host's name, or a `Material`
+            ) -> Material:
     "A host by name (`MATERIALS`), case-insensitively; a `Material` passes through."
     if isinstance(base, Material): return base
     known = {k.lower(): m for k, m in MATERIALS.items()} | {"hbn": MATERIALS["BN"], "bp": MATERIALS["P"]}
@@ -108,7 +109,7 @@ def defect_caps(host: Material, # the host material
 def draw_defects(reference: PristineReference, # the pristine supercell
                  n_defects: int, # how many defects
                  caps: Mapping[Defect, int], # the cap of every type to use
-                 rng: np.random.Generator,
+                 rng: np.random.Generator, # the random generator (advanced by the draw)
                 ) -> np.ndarray:
     "[n_sites] Z of every supercell site after one random draw by the 2DMD protocol; 0 marks a vacancy."
     numbers = reference.numbers.astype(np.int16).copy()
@@ -136,7 +137,9 @@ def defective_structure(reference: PristineReference, # the pristine supercell
     keep = numbers != 0
     return Structure(Lattice(reference.lattice), numbers[keep].tolist(), reference.frac_coords[keep])
 
-def site_defects(reference: PristineReference, numbers: np.ndarray) -> list[Defect]:
+def site_defects(reference: PristineReference, # the pristine supercell
+                 numbers: np.ndarray, # [n_sites] Z per site, 0 for a vacancy
+                ) -> list[Defect]:
     "The defects of a drawn supercell, in site order."
     symbol = lambda z: Element.from_Z(int(z)).symbol
     return [Defect("vacancy", symbol(reference.numbers[k])) if numbers[k] == 0 else
@@ -163,11 +166,15 @@ def defect_invariant(reference: PristineReference, # the pristine supercell
 
 class UniqueStructures:
     "Kept structures, and whether a new one repeats any of them up to symmetry."
-    def __init__(self, reference: PristineReference):
+    def __init__(self,
+                 reference: PristineReference, # the pristine supercell of every structure added
+                ):
         self.reference, self.by_key = reference, {}
         self.matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=False)
         self.comparisons = 0
-    def add(self, numbers: np.ndarray) -> bool:
+    def add(self,
+            numbers: np.ndarray, # [n_sites] Z per site, 0 for a vacancy
+           ) -> bool:
         "Keep `numbers` unless an equivalent structure is kept already; True when kept."
         key = defect_invariant(self.reference, numbers)
         same_key = self.by_key.setdefault(key, [])
@@ -217,7 +224,7 @@ HIGH_DENSITY_TYPE_CAP = {"MoS2": 0.062501, "WSe2": 0.062501, "BN": 0.062501, "Ga
 
 def high_density_set(host: str|Material, # a key of `MATERIALS`
                      per_concentration: int = 100, # structures at each concentration
-                     seed: int = 0,
+                     seed: int = 0, # random seed of the whole set
                     ) -> list[tuple[float, Structure]]:
     "(concentration, structure) pairs drawn like a 2DMD high-density set."
     host, rng = material(host), np.random.default_rng(seed)
@@ -226,6 +233,7 @@ def high_density_set(host: str|Material, # a key of `MATERIALS`
                                          max_concentration_per_type=HIGH_DENSITY_TYPE_CAP[host.base], seed=rng)]
 
 # %% ../nbs/08_generate.ipynb #52c7749e
-def type_counts(defects: Sequence[Sequence[Defect]]) -> Counter:
+def type_counts(defects: Sequence[Sequence[Defect]], # one list of `Defect`s per structure
+               ) -> Counter:
     "How often each defect type occurs over many structures' defect lists."
     return Counter(str(d) for ds in defects for d in ds)

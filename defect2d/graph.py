@@ -105,7 +105,9 @@ class GraphConverter:
         return self.edge_embed_size * (2 if self.add_z_bond_coord else 1) + (2 if self.add_eos_features else 0)
     def settings(self) -> dict: return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
     @classmethod
-    def from_settings(cls, settings: dict) -> GraphConverter:
+    def from_settings(cls,
+                      settings: dict, # a `settings()` result
+                     ) -> GraphConverter:
         "The converter whose `settings()` these are (as stored in checkpoints and manifests)."
         unknown = set(settings) - set(cls.__dataclass_fields__)
         if unknown: raise ValueError(f"unknown converter settings {sorted(unknown)}")
@@ -114,12 +116,18 @@ class GraphConverter:
         "A short hash of the settings."
         return hashlib.sha256(json.dumps(self.settings(), sort_keys=True).encode()).hexdigest()[:16]
 
-    def cloud(self, structure, reference: PristineReference, id: str|None = None) -> DefectCloud:
+    def cloud(self,
+              structure, # a pymatgen Structure, or (lattice, numbers, frac_coords)
+              reference: PristineReference, # its pristine supercell
+              id: str|None = None, # structure id, for error messages
+             ) -> DefectCloud:
         "The defect cloud this converter builds graphs from."
         return defect_cloud(structure, reference, representation=self.representation, tolerance=self.tolerance,
                             interstitials=self.interstitials, id=id)
 
-    def arrays(self, cloud: DefectCloud) -> dict[str, np.ndarray]:
+    def arrays(self,
+               cloud: DefectCloud, # the defect cloud (or full structure cloud)
+              ) -> dict[str, np.ndarray]:
         "The graph as numpy arrays: x [n, F], edge_index [2, E], edge_attr [E, D], state [2]."
         i, j, images, d = periodic_neighbors(cloud.frac_coords, cloud.lattice, self.cutoff, self.pbc, self.self_images)
         parts = [gaussian_expansion(d, self.cutoff, self.edge_embed_size, self.gaussian_width)]
@@ -138,7 +146,10 @@ class GraphConverter:
                 "edge_attr": np.concatenate(parts, 1).astype(np.float32).reshape(len(i), self.edge_dim),
                 "state": state.astype(np.float32)}
 
-    def graph(self, cloud: DefectCloud, **extra) -> Data:
+    def graph(self,
+              cloud: DefectCloud, # the defect cloud
+              **extra, # more attributes of the `Data`, e.g. y
+             ) -> Data:
         "The graph of a defect cloud as a torch-geometric `Data` (extra keyword arguments become attributes)."
         a = self.arrays(cloud)
         return Data(x=torch.from_numpy(a["x"]), edge_index=torch.from_numpy(a["edge_index"]),
@@ -211,7 +222,10 @@ def convert_datasets(datasets: Sequence[DefectDataset], # the structures to conv
     for owner, part in zip(owners, results, strict=True): out[owner] += part
     return out
 
-def convert_dataset(dataset: DefectDataset, converter: GraphConverter, **kwargs) -> list[dict]:
+def convert_dataset(dataset: DefectDataset, # the structures to convert
+                    converter: GraphConverter, # how
+                    **kwargs, # for `convert_datasets`
+                   ) -> list[dict]:
     "Graph arrays for every structure of one dataset (see `convert_datasets`)."
     return convert_datasets([dataset], converter, **kwargs)[0]
 

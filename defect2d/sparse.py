@@ -39,8 +39,8 @@ def _fingerprint(structure: Structure) -> str:
 @dataclass(frozen=True, eq=False)
 class PristineReference:
     "The pristine supercell of a unit cell, arranged for fast matching, with the host's state and EOS shells."
-    unit_cell: Structure
-    cell: tuple[int, int, int]
+    unit_cell: Structure     # the pristine unit cell
+    cell: tuple[int, int, int]  # supercell multiplicity
     lattice: np.ndarray      # [3, 3] supercell lattice vectors as rows, Å
     numbers: np.ndarray      # [n_sites] Z of the pristine supercell sites
     frac_coords: np.ndarray  # [n_sites, 3] in [0, 1)
@@ -103,7 +103,11 @@ class SiteMatch:
     reference_index: np.ndarray  # [n_atoms] matched supercell site, -1 where nothing is within tolerance
     distance: np.ndarray         # [n_atoms] Å to the nearest reference site
 
-def check_lattice(lattice: np.ndarray, reference: PristineReference, tolerance: float = 1e-3, *, id: str|None = None):
+def check_lattice(lattice: np.ndarray, # [3, 3] lattice rows, Å
+                  reference: PristineReference, # the pristine supercell
+                  tolerance: float = 1e-3, # largest deviation per entry, Å
+                  *, id: str|None = None, # structure id, for the message
+                 ):
     "Raise `StructureMismatch` unless `lattice` equals the reference supercell's within `tolerance` Å per entry."
     deviation = np.abs(np.asarray(lattice) - reference.lattice).max()
     if not deviation <= tolerance:
@@ -139,7 +143,7 @@ class DefectCloud:
     was: np.ndarray          # [n_nodes] pristine Z at the site, 0 for an interstitial
     kind: np.ndarray         # [n_nodes] VACANCY, SUBSTITUTION, INTERSTITIAL or UNCHANGED
     unit_site: np.ndarray    # [n_nodes] unit-cell site repeated at this node, -1 for an interstitial
-    reference: PristineReference
+    reference: PristineReference  # the pristine supercell it is relative to
 
     def __len__(self): return len(self.numbers)
     @property
@@ -290,12 +294,15 @@ def _composition_change(defects: Sequence[Defect]) -> dict[str, int]:
         if d.kind == "substitution": change[d.to] = change.get(d.to, 0) + 1
     return {k: v for k, v in change.items() if v}
 
-def dataset_reference(dataset: DefectDataset, base: str|None = None, cell: tuple|None = None) -> PristineReference:
+def dataset_reference(dataset: DefectDataset, # a 2DMD dataset
+                      base: str|None = None, # host formula (default: the dataset's)
+                      cell: tuple|None = None, # supercell (default: the dataset's)
+                     ) -> PristineReference:
     "The pristine reference for a dataset's unit cell (of `base`) repeated `cell` times (its own by default)."
     return PristineReference.build(dataset.unit_cells[base or dataset.base], cell or dataset.cell)
 
 def dataset_clouds(dataset: DefectDataset, # the dataset to convert
-                   **options, # passed on to `defect_cloud` (representation, tolerance, interstitials, ...)
+                   **options, # for `defect_cloud`
                   ) -> list[DefectCloud]:
     "The defect cloud of every structure of a dataset, in the dataset's order."
     arrays, table = dataset.structures, dataset.table
@@ -309,7 +316,8 @@ def dataset_clouds(dataset: DefectDataset, # the dataset to convert
             raise StructureMismatch(e.problem, dataset=dataset.name, file="initial", id=sid) from None
     return clouds
 
-def sparse_check(dataset: DefectDataset) -> dict:
+def sparse_check(dataset: DefectDataset, # the dataset to check
+                ) -> dict:
     "Sparse clouds vs descriptors for every structure: node-count and composition mismatches (fatal), type differences (info)."
     counts = compositions = differences = 0
     for cloud, defects in zip(dataset_clouds(dataset), dataset.table["defects"], strict=True):

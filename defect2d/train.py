@@ -46,7 +46,9 @@ class GraphBatch:
     weight: Tensor|None = None # [n_graphs] loss and metric weights
     @property
     def num_graphs(self) -> int: return len(self.state)
-    def to(self, device) -> GraphBatch:
+    def to(self,
+           device, # where the tensors go
+          ) -> GraphBatch:
         return GraphBatch(**{k: None if v is None else v.to(device, non_blocking=True) for k, v in vars(self).items()})
 
 class PackedGraphs:
@@ -65,7 +67,9 @@ class PackedGraphs:
         if not (len(node_ptr) == len(edge_ptr) == len(state) + 1): raise ValueError("offsets and states disagree on the number of graphs")
 
     @classmethod
-    def from_dataset(cls, dataset: GraphDataset) -> PackedGraphs:
+    def from_dataset(cls,
+                     dataset: GraphDataset, # a cached `GraphDataset`
+                    ) -> PackedGraphs:
         "Pack a cached `GraphDataset` (its per-dataset tensors are concatenated once)."
         parts = dataset.parts
         def shift(ptr_key, rows_key):   # per-part offsets → offsets into the concatenation
@@ -76,7 +80,10 @@ class PackedGraphs:
                    dataset.y, dataset.targets)
 
     @classmethod
-    def from_graphs(cls, graphs: Sequence, targets: Sequence[str] = ()) -> PackedGraphs:
+    def from_graphs(cls,
+                    graphs: Sequence, # torch-geometric `Data` objects
+                    targets: Sequence[str] = (), # names of the columns of their y
+                   ) -> PackedGraphs:
         "Pack torch-geometric `Data` objects (with `x`, `edge_index`, `edge_attr`, `state`, optional `y`)."
         ptr = lambda counts: torch.tensor(np.concatenate([[0], np.cumsum(counts)]), dtype=torch.long)
         y = torch.cat([g.y.reshape(1, -1) for g in graphs]).float() if graphs and getattr(graphs[0], "y", None) is not None else None
@@ -87,7 +94,9 @@ class PackedGraphs:
     def __len__(self) -> int: return len(self.state)
     @property
     def device(self) -> torch.device: return self.x.device
-    def to(self, device) -> PackedGraphs:
+    def to(self,
+           device, # where the tensors go
+          ) -> PackedGraphs:
         move = lambda t: None if t is None else t.to(device)
         return PackedGraphs(*(move(t) for t in (self.x, self.node_ptr, self.edge_index, self.edge_attr, self.edge_ptr, self.state, self.y)), self.targets)
 
@@ -121,9 +130,10 @@ def paper_resampling_size(weights: Sequence[float], # fold weights of the traini
 
 class GraphLoader:
     "Batches from a subset of packed graphs: ordered, shuffled, or resampled by weight; reproducible per epoch."
-    def __init__(self, graphs: PackedGraphs, # the pack (on the device where batches are wanted)
+    def __init__(self,
+                 graphs: PackedGraphs, # the pack (on the device where batches are wanted)
                  indices: Sequence[int]|Tensor, # which graphs of the pack
-                 *, batch_size: int = 64,
+                 *, batch_size: int = 64, # graphs per batch
                  target: int|str|None = 0, # column (or name) of `y` to train on; None for all
                  weights: Tensor|Sequence[float]|None = None, # [len(indices)] fold weights: loss/metric weights
                  shuffle: bool = False, # a new order every epoch
@@ -142,7 +152,10 @@ class GraphLoader:
         self.weights, self.subset_weights = self.weights.to(device), w.float()
         self.epoch = 0
 
-    def set_epoch(self, epoch: int): self.epoch = epoch
+    def set_epoch(self,
+                  epoch: int, # the epoch whose order to draw (seeded by seed and epoch)
+                 ):
+        self.epoch = epoch
     def order(self) -> Tensor:
         "The graphs of this epoch, in the order they are batched."
         if not (self.shuffle or self.resample): return self.indices
@@ -160,16 +173,17 @@ class GraphLoader:
 @dataclass(frozen=True)
 class TrainSettings:
     "Optimisation settings of one training run (the paper's defaults: Adam 1e-3, 400 epochs)."
-    epochs: int = 400
+    epochs: int = 400 # passes over the (resampled) training set
     lr: float = 1e-3 # Adam learning rate
     factor: float = 0.5 # ReduceLROnPlateau: LR multiplier
     patience: int = 30 # epochs without relative improvement of the training MAE
     threshold: float = 0.05 # relative improvement that counts
-    min_lr: float = 1e-5
+    min_lr: float = 1e-5 # the schedule stops lowering the learning rate here
     weighted_loss: bool = False # MSE weighted by fold weights (no resampling) or plain MSE
     seed: int = 0 # model initialisation and batch order
 
-def git_revision(path: str|Path|None = None) -> str|None:
+def git_revision(path: str|Path|None = None, # a folder in the repository
+                ) -> str|None:
     "The git commit of the source tree holding `path` (default: this package), '+dirty' when changed; None outside git."
     path = Path(path or Path(defect2d.__file__).parent)
     try:
@@ -177,7 +191,8 @@ def git_revision(path: str|Path|None = None) -> str|None:
         return run("rev-parse", "HEAD") + ("+dirty" if run("status", "--porcelain", "--untracked-files=no") else "")
     except (OSError, subprocess.SubprocessError): return None
 
-def environment(device: str|torch.device = "cpu") -> dict:
+def environment(device: str|torch.device = "cpu", # the training device
+               ) -> dict:
     "Code revision, library versions and hardware, for manifests."
     import pymatgen.core
     import torch_geometric
@@ -192,11 +207,12 @@ def environment(device: str|torch.device = "cpu") -> dict:
 # %% ../nbs/05_train.ipynb #68026ecf
 class Trainer:
     "Train one model on ready loaders, with checkpoints every epoch and exact resume."
-    def __init__(self, model: nn.Module, # a registered model (see `register_model`), freshly initialised
+    def __init__(self,
+                 model: nn.Module, # a registered model (see `register_model`), freshly initialised
                  train: GraphLoader, # training batches
                  test: GraphLoader|None = None, # evaluated after every epoch, for monitoring only
                  *, scaler: TargetScaler, # target standardisation, fitted on the training targets
-                 settings: TrainSettings = TrainSettings(),
+                 settings: TrainSettings = TrainSettings(), # epochs, learning rate and schedule, seed
                  directory: str|Path, # where state, metrics, manifest and final model go
                  target: str = "target", # name of the target (for the saved model)
                  converter: GraphConverter|None = None, # saved with the model
@@ -249,7 +265,9 @@ class Trainer:
         return {"loss": float(loss_sum) / max(steps, 1), "train_mae": float(error_sum) / max(float(weight_sum), 1e-12)}
 
     @torch.no_grad()
-    def predict(self, loader: GraphLoader) -> dict[str, np.ndarray]:
+    def predict(self,
+                loader: GraphLoader, # an ordered `GraphLoader`
+               ) -> dict[str, np.ndarray]:
         "Per graph, in the loader's order: `index` in the pack, `predicted` (target units), `true` and `weight`."
         self.model.eval()
         parts = {"index": [], "predicted": [], "true": [], "weight": []}
@@ -259,7 +277,9 @@ class Trainer:
                                ("true", batch.y), ("weight", batch.weight)): parts[key].append(value)
         return {key: torch.cat(values).cpu().numpy() if values else np.zeros(0) for key, values in parts.items()}
 
-    def evaluate(self, loader: GraphLoader) -> float:
+    def evaluate(self,
+                 loader: GraphLoader, # an ordered `GraphLoader` with weights
+                ) -> float:
         "Weighted MAE over a loader (Σ w·|error| / Σ w)."
         p = self.predict(loader)
         return float(np.sum(p["weight"] * np.abs(p["predicted"] - p["true"])) / max(float(np.sum(p["weight"])), 1e-12))
@@ -277,7 +297,9 @@ class Trainer:
         atomic_write(self.directory / "metrics.csv", lambda tmp: pd.DataFrame(self.history).to_csv(tmp, index=False))
         self.write_manifest()
 
-    def write_manifest(self, **extra):
+    def write_manifest(self,
+                       **extra, # more keys for the manifest
+                      ):
         manifest = {"target": self.target, "settings": asdict(self.settings), "config": self.config,
                     "converter": None if self.converter is None else self.converter.settings(),
                     "scaler": asdict(self.scaler), "epochs_done": self.epoch,

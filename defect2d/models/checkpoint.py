@@ -24,17 +24,25 @@ __all__ = ['MODELS', 'CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'TargetScaler', 
 @dataclass(frozen=True)
 class TargetScaler:
     "Standardisation of one target: the network predicts (y − mean) / std."
-    mean: float = 0.0
-    std: float = 1.0
+    mean: float = 0.0 # of the training targets
+    std: float = 1.0 # population std of the training targets
     @classmethod
-    def fit(cls, y) -> TargetScaler:
+    def fit(cls,
+            y, # training targets
+           ) -> TargetScaler:
         "Mean and population std of training targets (std 1 for a constant target)."
         y = np.asarray(y, np.float64)
         if y.size == 0 or not np.isfinite(y).all(): raise ValueError("targets to fit must be finite and not empty")
         std = float(y.std())
         return cls(float(y.mean()), std if std >= 1e-7 else 1.0)
-    def transform(self, y: Tensor) -> Tensor: return (y - self.mean) / self.std
-    def inverse(self, z: Tensor) -> Tensor: return z * self.std + self.mean
+    def transform(self,
+                  y: Tensor, # targets in their units
+                 ) -> Tensor:
+        return (y - self.mean) / self.std
+    def inverse(self,
+                z: Tensor, # standardised values
+               ) -> Tensor:
+        return z * self.std + self.mean
 
 # %% ../../nbs/03a_checkpoint.ipynb #2ac9eee8
 MODELS: dict[str, type[nn.Module]] = {}
@@ -46,7 +54,10 @@ def register_model(cls: type[nn.Module]) -> type[nn.Module]:
 
 class CheckpointError(ValueError):
     "A checkpoint that cannot rebuild its model; the message names the file and the problem."
-    def __init__(self, problem: str, file: str|Path|None = None):
+    def __init__(self,
+                 problem: str, # what is wrong
+                 file: str|Path|None = None, # the checkpoint file
+                ):
         self.problem, self.file = problem, file
         super().__init__(f"{file}: {problem}" if file else problem)
 
@@ -58,12 +69,14 @@ class TrainedModel:
     "A network with everything needed to use it: target, scaler, graph converter, metadata."
     model: nn.Module # a registered model class, with `hparams`
     target: str # the target column it predicts
-    scaler: TargetScaler = field(default_factory=TargetScaler)
+    scaler: TargetScaler = field(default_factory=TargetScaler) # undoes the target standardisation
     converter: GraphConverter|None = None # how structures become its input graphs
     metadata: dict = field(default_factory=dict) # JSON-like: config, unit cells, history
 
     @torch.no_grad()
-    def predict(self, batch) -> Tensor:
+    def predict(self,
+                batch, # a `GraphBatch` or torch-geometric `Batch`
+               ) -> Tensor:
         "Predictions for a batch of graphs, in the target's units."
         self.model.eval()
         return self.scaler.inverse(self.model(batch))
@@ -78,13 +91,19 @@ class TrainedModel:
                 "target": self.target, "scaler": {"mean": self.scaler.mean, "std": self.scaler.std},
                 "converter": None if self.converter is None else self.converter.settings(), "metadata": self.metadata}
 
-    def save(self, path: str|Path) -> Path:
+    def save(self,
+             path: str|Path, # the file to (re)write
+            ) -> Path:
         "Write the checkpoint atomically (see `atomic_write`)."
         payload = self.payload()   # before touching the file: an unsavable model leaves the old checkpoint
         return atomic_write(path, lambda tmp: torch.save(payload, tmp))
 
     @classmethod
-    def from_payload(cls, payload, file: str|Path|None = None, map_location="cpu") -> TrainedModel:
+    def from_payload(cls,
+                     payload, # a checkpoint's content (`payload()`)
+                     file: str|Path|None = None, # its file, for error messages
+                     map_location = "cpu", # where the weights go
+                    ) -> TrainedModel:
         "Rebuild from a checkpoint's content; every inconsistency is a `CheckpointError`."
         if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
             raise CheckpointError("not a defect2d model checkpoint", file)

@@ -22,9 +22,13 @@ class ShiftedSoftplus(nn.Module):
     def __init__(self):
         super().__init__()
         self.register_buffer("shift", torch.tensor(math.log(2.0)), persistent=False)
-    def forward(self, x: Tensor) -> Tensor: return nn.functional.softplus(x) - self.shift
+    def forward(self,
+                x: Tensor, # any tensor
+               ) -> Tensor:
+        return nn.functional.softplus(x) - self.shift
 
-def perceptron(*sizes: int) -> nn.Sequential:
+def perceptron(*sizes: int, # layer widths, input first
+              ) -> nn.Sequential:
     "Linear layers of the given sizes, each followed by a shifted softplus."
     layers = []
     for a, b in zip(sizes[:-1], sizes[1:], strict=True): layers += [nn.Linear(a, b), ShiftedSoftplus()]
@@ -36,8 +40,8 @@ Aggregation = Literal["sum", "mean", "max"]
 def scatter(src: Tensor, # [n, F] rows to reduce
             index: Tensor, # [n] segment of each row
             size: int, # number of segments
-            reduce: Aggregation = "sum",
-           ) -> Tensor: # [size, F]
+            reduce: Aggregation = "sum", # sum, mean or max (0 for empty segments)
+           ) -> Tensor:
     "Reduce the rows of each segment; empty segments give 0."
     out = src.new_zeros(size, src.shape[1])
     if reduce == "max":
@@ -85,7 +89,10 @@ class Set2Set(nn.Module):
 # %% ../../nbs/03_megnet.ipynb #32e4dc74
 class MEGNetBlock(nn.Module):
     "One MEGNet block: preprocessing, edge, node and state updates, residual connections."
-    def __init__(self, node_dim: int, edge_dim: int, state_dim: int, # input sizes
+    def __init__(self,
+                 node_dim: int, # width of node features (E)
+                 edge_dim: int, # width of edge features (E)
+                 state_dim: int, # input sizes
                  embedding_size: int = 32, # E
                  vertex_aggregation: Aggregation = "mean", # edges → their target node
                  global_aggregation: Aggregation = "mean", # nodes and edges → their graph
@@ -163,7 +170,9 @@ class MEGNet(nn.Module):
         for m in self.modules():
             if m is not self and hasattr(m, "reset_parameters"): m.reset_parameters()
 
-    def forward(self, batch) -> Tensor: # [n_graphs]
+    def forward(self,
+                batch, # a `GraphBatch` or torch-geometric `Batch`
+               ) -> Tensor:
         x, edge_attr, state, edge_index = batch.x.float(), batch.edge_attr, batch.state, batch.edge_index
         node_graph, n_graphs = batch.batch, batch.num_graphs
         edge_graph = node_graph.index_select(0, edge_index[0])
