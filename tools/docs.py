@@ -343,6 +343,8 @@ def check(site: Path, shots: Path) -> list[str]:
     "Open every page in headless Chromium; the problems found."
     index = json.loads((site / "pages.json").read_text())
     problems = [f"sidebar entry {p} has no page" for p in index["sidebar"] if not (site / p).is_file()]
+    problems += [f"page {p} is in no sidebar section (readers cannot reach it)" for p in index["pages"].values()
+                 if p not in index["sidebar"]]
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args): pass
     handler = functools.partial(Quiet, directory=str(site))
