@@ -106,6 +106,25 @@ def execute(flags: str, workers: int) -> list[str]:
     return errors
 
 
+def mixed_import_cells() -> list[str]:
+    "Cells of library notebooks holding imports and other code: nbdev runs any cell with an import to build the pages."
+    import ast
+    found = []
+    for path in sorted(NBS.glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        if not any("#| export" in "".join(c["source"]) for c in cells): continue   # nbdev executes nothing there
+        for k, cell in enumerate(cells):
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "nbdev_export()" in source: continue   # nbdev skips these
+            if re.search(r"^#\|\s*(export|exports|exporti|exec_doc)\b", source, re.M): continue
+            try: tree = ast.parse(source)
+            except SyntaxError: continue
+            imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
+            others = any(isinstance(n, (ast.Expr, ast.Assign, ast.With, ast.For, ast.If)) for n in tree.body)
+            if imports and others: found.append(f"{path.name} cell {k}: imports mixed with other code (put the imports in a cell of their own)")
+    return found
+
+
 def process(workers: int) -> Path:
     "nbdev's processors over the executed copies (the `_proc/` that nbdev_docs hands to Quarto)."
     from nbdev.serve import proc_nbs
@@ -401,7 +420,8 @@ def main():
         return
     os.chdir(ROOT)
     if args.command == "build":
-        errors = execute(args.flags, args.workers)
+        errors = mixed_import_cells()
+        errors += execute(args.flags, args.workers)
         pages = render(process(args.workers), Path(args.out))
         print(f"rendered {len(pages)} pages into {args.out}")
         for e in errors: print(e, file=sys.stderr)
