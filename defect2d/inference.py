@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 from pymatgen.core import Lattice, Structure
 from pymatgen.io.cif import CifParser
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 import defect2d
@@ -249,7 +250,8 @@ def place(structure: Structure, # an unrelaxed defective supercell
     return Placement(cloud, scope, "ok" if not notes else f"ok ({'; '.join(notes)}: extrapolated)")
 
 # %% ../nbs/09_inference.ipynb #929694a7
-def _predict(self: Predictor, inputs, # structures, CIF files, folders or zip archives (see `read_inputs`)
+@patch
+def predict(self: Predictor, inputs, # structures, CIF files, folders or zip archives (see `read_inputs`)
              *, unit_cell: Structure|str|Path|None = None, # the pristine unit cell, if not a training host's
              supercell: Sequence[int]|None = None, # (nx, ny): the supercell of the structures
              allow_unseen: bool = False, # predict hosts, defect types or pristine cells never seen in training
@@ -276,7 +278,6 @@ def _predict(self: Predictor, inputs, # structures, CIF files, folders or zip ar
             if len(values) > 1: frame.loc[accepted, f"{target}_std"] = values.std(0, ddof=1)
     columns = ["id"] + [c for t in self.targets for c in (t, f"{t}_std")] + ["defects", "status"]
     return frame[columns]
-Predictor.predict = _predict
 
 # %% ../nbs/09_inference.ipynb #cfe1e096
 def untrained_predictor(scopes: Sequence[HostScope], # hosts to claim
