@@ -125,6 +125,17 @@ def mixed_import_cells() -> list[str]:
     return found
 
 
+def split_subtitles() -> list[str]:
+    "Notebooks whose `> subtitle` spans lines: nbdev keeps the first line only, for the page and the module docstring."
+    found = []
+    for path in sorted(NBS.rglob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        title = next((c for c in cells if c["cell_type"] == "markdown"), None)
+        if title and sum(line.startswith(">") for line in "".join(title["source"]).splitlines()) > 1:
+            found.append(f"{path.relative_to(NBS)}: the subtitle spans several lines (write it on one)")
+    return found
+
+
 def process(workers: int) -> Path:
     "nbdev's processors over the executed copies (the `_proc/` that nbdev_docs hands to Quarto)."
     from nbdev.serve import proc_nbs
@@ -420,7 +431,7 @@ def main():
         return
     os.chdir(ROOT)
     if args.command == "build":
-        errors = mixed_import_cells()
+        errors = mixed_import_cells() + split_subtitles()
         errors += execute(args.flags, args.workers)
         pages = render(process(args.workers), Path(args.out))
         print(f"rendered {len(pages)} pages into {args.out}")
