@@ -29,20 +29,10 @@ import torch
 from defect2d.data import TARGETS
 from defect2d.experiments import preset_config
 from defect2d.generate import HIGH_DENSITY_TYPE_CAP, defective_structure, generate_structures, material
-from defect2d.inference import Predictor, load_model
-from defect2d.models.checkpoint import TrainedModel
+from defect2d.inference import load_model, untrained_predictor
 from defect2d.sparse import defect_cloud
 
 COUNTS = (4, 9, 14, 19, 24)  # MoS2's high-density defect counts (2.5 % … 12.5 % of 192 sites)
-
-
-def paper_predictor(scopes) -> Predictor:
-    "One untrained network per target with the paper trials' architectures and converters."
-    members = {}
-    for target in TARGETS:
-        config = preset_config("paper", target)
-        members[target] = [TrainedModel(config.build_model(0), target, converter=config.converter())]
-    return Predictor(members, scopes, "paper-architectures")
 
 
 def main():
@@ -56,7 +46,7 @@ def main():
     host = material("MoS2")
     reference = host.reference()
     shipped = load_model()
-    ours = paper_predictor(shipped.scopes)
+    ours = untrained_predictor(shipped.scopes, members=1, preset="paper", changes={})   # the paper trials' networks
     per_count = args.n // len(COUNTS)
     timings = {}
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 import zipfile
-from collections import Counter
 from json import dumps
 from pathlib import Path
 from typing import Callable
@@ -18,7 +17,7 @@ import torch
 from fastcore.script import Param, anno_parser, call_parse
 from pymatgen.io.cif import CifWriter
 
-from .data import DefectCollection, atomic_write, check_collection, install_data
+from .data import DefectCollection, atomic_write, check_collection, describe_defects, install_data
 from .evaluate import markdown_table, reproduce
 from .experiments import ExperimentData, preset_config, run_directory, train_runs
 from .generate import defective_structure, generate_structures, material, site_defects
@@ -231,7 +230,7 @@ def generate_command(host: Param("MoS2, WSe2, BN, GaSe, InSe or P", str, opt=Fal
     ids = [f"{host.base}-{seed}-{k:05d}" for k in range(len(numbers))]
     defects = [site_defects(reference, row) for row in numbers]
     index = pd.DataFrame({"id": ids, "host": str(host), "n_defects": [len(d) for d in defects],
-                          "defects": [" + ".join(f"{c} {t}" if c > 1 else t for t, c in sorted(Counter(map(str, d)).items())) for d in defects]})
+                          "defects": [describe_defects(d) for d in defects]})
     path = write_structures([defective_structure(reference, row) for row in numbers], ids, out, index)
     print(f"wrote {len(ids)} {host} structures to {path}")
     return 0

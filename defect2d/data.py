@@ -16,10 +16,11 @@ import urllib.parse
 import urllib.request
 import warnings
 import zipfile
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal, Sequence
+from typing import Iterable, Iterator, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,10 +31,11 @@ from pymatgen.io.cif import CifParser
 # %% auto #0
 __all__ = ['DATA_ENV', 'CACHE_ENV', 'STRUCTURE_CACHE_VERSION', 'TARGETS', 'CHECKED_TARGETS', 'PAPER_DATASETS', 'TRAIN', 'TEST',
            'VALIDATION', 'EXPERIMENTS', 'DataError', 'cache_dir', 'atomic_write', 'data_root', 'parse_cell', 'Defect',
-           'parse_defects', 'read_table', 'StructureArrays', 'parse_cif', 'source_checksum', 'read_structures',
-           'DefectEntry', 'DefectDataset', 'defect_reservoir_term', 'recompute_targets', 'composition_mismatches',
-           'check_dataset', 'find_datasets', 'DefectCollection', 'split_labels', 'dataset_weights', 'experiment_folds',
-           'file_checksums', 'verify_checksums', 'check_collection', 'install_data']
+           'describe_defects', 'parse_defects', 'read_table', 'StructureArrays', 'parse_cif_structures', 'parse_cif',
+           'source_checksum', 'read_structures', 'DefectEntry', 'DefectDataset', 'defect_reservoir_term',
+           'recompute_targets', 'composition_mismatches', 'check_dataset', 'find_datasets', 'DefectCollection',
+           'split_labels', 'dataset_weights', 'experiment_folds', 'file_checksums', 'verify_checksums',
+           'check_collection', 'install_data']
 
 # %% ../nbs/00_data.ipynb #0999307c
 class DataError(ValueError):
@@ -101,6 +103,12 @@ class Defect:
     to: str|None = None  # the substituting element; None for a vacancy
 
     def __str__(self): return f"{self.element} vacancy" if self.kind == "vacancy" else f"{self.element}→{self.to}"
+
+def describe_defects(defects: Iterable[Defect], # one structure's defects
+                    ) -> str:
+    "'Mo vacancy + 2 S→Se': each type once, in a fixed order, with its count when it repeats."
+    counts = Counter(str(d) for d in defects)
+    return " + ".join(f"{n} {t}" if n > 1 else t for t, n in sorted(counts.items()))
 
 def _element(symbol, what):
     if not isinstance(symbol, str) or not Element.is_valid_symbol(symbol):
@@ -210,12 +218,12 @@ class StructureArrays:
         with np.load(path) as z: return cls(**{k: z[k] for k in z.files})
 
 # %% ../nbs/00_data.ipynb #f2d71766
-def parse_cif(text: str, # CIF file contents
-              *, dataset: str|None = None, # dataset name, for error messages
-              file: str|None = None, # file or archive member, for error messages
-              id: str|None = None, # for error messages
-             ) -> Structure:
-    "Parse one CIF into an ordered pymatgen `Structure`, or raise a `DataError` naming its source."
+def parse_cif_structures(text: str, # CIF file contents
+                         *, dataset: str|None = None, # dataset name, for error messages
+                         file: str|None = None, # file or archive member, for error messages
+                         id: str|None = None, # for error messages
+                        ) -> list[Structure]:
+    "Every structure of a CIF (one per data block, as written), or a `DataError` naming its source."
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "fractional coordinates rounded to ideal values" is expected
@@ -223,7 +231,15 @@ def parse_cif(text: str, # CIF file contents
     except Exception as e:
         raise DataError(f"CIF does not parse ({type(e).__name__}: {e})", dataset=dataset, file=file, id=id) from None
     if not structures: raise DataError("CIF holds no structure", dataset=dataset, file=file, id=id)
-    structure = structures[0]
+    return structures
+
+def parse_cif(text: str, # CIF file contents
+              *, dataset: str|None = None, # dataset name, for error messages
+              file: str|None = None, # file or archive member, for error messages
+              id: str|None = None, # for error messages
+             ) -> Structure:
+    "Parse one CIF into an ordered pymatgen `Structure`, or raise a `DataError` naming its source."
+    structure = parse_cif_structures(text, dataset=dataset, file=file, id=id)[0]
     if not structure.is_ordered: raise DataError("CIF has partially occupied sites", dataset=dataset, file=file, id=id)
     return structure
 

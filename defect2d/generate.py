@@ -34,8 +34,6 @@ class Material:
     def reference(self) -> PristineReference:
         "The pristine supercell (built once, then shared)."
         return PristineReference.build(unit_cell(self.base), self.cell)
-    @property
-    def hosts(self) -> tuple[str, ...]: return tuple(dict.fromkeys(d.element for d in self.defect_types))
     def __str__(self): return f"{self.base} {'x'.join(map(str, self.cell))}"
 
 def _types(*pairs) -> tuple[Defect, ...]:
@@ -90,17 +88,15 @@ def defect_caps(host: Material, # the host material
     "The cap of every defect type to generate (types with cap 0 are left out)."
     if max_per_type is not None and max_concentration_per_type is not None:
         raise ValueError("give max_per_type or max_concentration_per_type, not both")
-    reference = host.reference()
+    sites = Counter(Element.from_Z(int(z)).symbol for z in host.reference().numbers)   # host element → supercell sites
     if max_concentration_per_type is not None:
-        sites = Counter(Element.from_Z(int(z)).symbol for z in reference.numbers)
         caps = {d: int(max_concentration_per_type * sites[d.element] + 1e-9) for d in host.defect_types}
     elif isinstance(max_per_type, Mapping):
         caps = {_parse_type(k): int(v) for k, v in max_per_type.items()}
     else: caps = {d: int(n_defects if max_per_type is None else max_per_type) for d in host.defect_types}
-    present = {Element.from_Z(int(z)).symbol for z in reference.numbers}
     for d, cap in caps.items():
         if cap < 0: raise ValueError(f"negative cap {cap} for {d}")
-        if d.element not in present: raise ValueError(f"{d}: {host.base} has no {d.element} sites")
+        if d.element not in sites: raise ValueError(f"{d}: {host.base} has no {d.element} sites")
         if d.to is not None and not Element.is_valid_symbol(d.to): raise ValueError(f"{d}: {d.to!r} is not an element")
         if d.to == d.element: raise ValueError(f"{d} changes nothing")
     return {d: c for d, c in caps.items() if c > 0}
@@ -171,7 +167,6 @@ class UniqueStructures:
                 ):
         self.reference, self.by_key = reference, {}
         self.matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=False)
-        self.comparisons = 0
     def add(self,
             numbers: np.ndarray, # [n_sites] Z per site, 0 for a vacancy
            ) -> bool:
@@ -181,7 +176,6 @@ class UniqueStructures:
         if same_key:
             candidate = defective_structure(self.reference, numbers)
             for kept in same_key:
-                self.comparisons += 1
                 if self.matcher.fit(candidate, defective_structure(self.reference, kept)): return False
         same_key.append(numbers)
         return True

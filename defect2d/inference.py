@@ -5,12 +5,9 @@
 # %% ../nbs/09_inference.ipynb #25a16d40
 from __future__ import annotations
 
-import hashlib
 import json
 import time
-import warnings
 import zipfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -19,12 +16,12 @@ import numpy as np
 import pandas as pd
 import torch
 from pymatgen.core import Lattice, Structure
-from pymatgen.io.cif import CifParser
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 import defect2d
-from .data import TARGETS, TRAIN, DefectCollection, atomic_write, experiment_folds
+from .data import (TARGETS, TRAIN, DataError, DefectCollection, atomic_write, describe_defects, experiment_folds,
+                           parse_cif_structures, source_checksum)
 from .models import megnet as _megnet  # noqa: F401 (registers MEGNet, so its checkpoints load)
 from .models.checkpoint import CheckpointError, TrainedModel
 from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cloud, match_sites
@@ -32,8 +29,8 @@ from .train import PackedGraphs
 
 # %% auto #0
 __all__ = ['PRETRAINED_DIR', 'PREFERRED_MODELS', 'RELEASE_FORMAT', 'HostScope', 'training_scopes', 'Predictor', 'InputStructure',
-           'read_inputs', 'Placement', 'describe_defects', 'resolve_reference', 'place', 'untrained_predictor',
-           'package_model', 'available_models', 'default_model', 'load_model', 'spread_calibration']
+           'read_inputs', 'Placement', 'resolve_reference', 'place', 'untrained_predictor', 'package_model',
+           'available_models', 'default_model', 'load_model', 'spread_calibration']
 
 # %% ../nbs/09_inference.ipynb #75b3eb21
 @dataclass(frozen=True, eq=False)
@@ -95,6 +92,9 @@ class Predictor:
             for m in models:
                 if m.target != target: raise ValueError(f"a {m.target} model was given as a {target} model")
                 if m.converter is None: raise ValueError(f"a {target} model has no graph converter")
+        # one defect cloud per structure serves every member: they must agree on how it is made
+        clouds = {(m.converter.representation, m.converter.tolerance, m.converter.interstitials) for ms in members.values() for m in ms}
+        if len(clouds) > 1: raise ValueError(f"the members build their defect clouds differently {sorted(clouds)}; use one predictor each")
         self.members = {t: list(ms) for t, ms in members.items()}
         self.scopes, self.name, self.info = list(scopes), name, dict(info or {})
 
@@ -137,13 +137,8 @@ class InputStructure:
 def _structures_from_cif(data: bytes, id: str, source: str) -> list[InputStructure]:
     try: text = data.decode("utf-8")
     except UnicodeDecodeError: return [InputStructure(id, None, "not a text file (CIF expected)", source)]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            structures = CifParser.from_str(text).parse_structures(primitive=False)
-    except Exception as e:
-        return [InputStructure(id, None, f"unreadable CIF ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no structure'})", source)]
-    if not structures: return [InputStructure(id, None, "CIF holds no structure", source)]
+    try: structures = parse_cif_structures(text, file=source)
+    except DataError as e: return [InputStructure(id, None, f"unreadable CIF: {e.problem.splitlines()[0].removeprefix('CIF ')}", source)]
     out = []
     for k, s in enumerate(structures):
         sid = id if k == 0 else f"{id}-{k + 1}"
@@ -189,15 +184,10 @@ class Placement:
     cloud: DefectCloud|None # its defects, when it matched a supercell
     scope: HostScope|None # the training host it matched, None for a host never seen
     status: str # "ok", "ok (...)" when predicted outside the training scope, or the reason for refusing
+    defects: str = "" # the defects found, e.g. "Mo vacancy + 2 S→Se" (`describe_defects`)
 
     @property
     def accepted(self) -> bool: return self.status.startswith("ok")
-
-def describe_defects(cloud: DefectCloud, # a defect cloud
-                    ) -> str:
-    "'Mo vacancy + 2 S→Se' (types in a fixed order, counts before repeated types)."
-    counts = Counter(str(d) for d in cloud.defects())
-    return " + ".join(f"{n} {t}" if n > 1 else t for t, n in sorted(counts.items()))
 
 def resolve_reference(scopes: Sequence[HostScope], # the hosts a model knows
                       unit_cell: Structure|str|Path|None = None, # pristine unit cell (Structure or CIF path)
@@ -239,15 +229,16 @@ def place(structure: Structure, # an unrelaxed defective supercell
                              tolerance=converter_settings.get("tolerance", 0.1), id=id)
     except (StructureMismatch, ValueError) as e:
         return Placement(None, scope, getattr(e, "problem", str(e)))
-    notes = []
+    defects, notes = cloud.defects(), []
     if scope is None: notes.append(f"host {reference.unit_cell.composition.reduced_formula} "
                                    f"{'x'.join(map(str, reference.cell))} never seen in training")
     else:
-        unseen = sorted({str(d) for d in cloud.defects()} - scope.defect_types)
+        unseen = sorted({str(d) for d in defects} - scope.defect_types)
         if unseen: notes.append(f"defect type(s) never seen in training for {scope}: {', '.join(unseen)}")
-    if not cloud.defects(): notes.append("no defects: the pristine supercell")
-    if notes and not allow_unseen: return Placement(cloud, scope, "; ".join(notes))
-    return Placement(cloud, scope, "ok" if not notes else f"ok ({'; '.join(notes)}: extrapolated)")
+    if not defects: notes.append("no defects: the pristine supercell")
+    description = describe_defects(defects)
+    if notes and not allow_unseen: return Placement(cloud, scope, "; ".join(notes), description)
+    return Placement(cloud, scope, "ok" if not notes else f"ok ({'; '.join(notes)}: extrapolated)", description)
 
 # %% ../nbs/09_inference.ipynb #929694a7
 @patch
@@ -267,7 +258,7 @@ def predict(self: Predictor, inputs, # structures, CIF files, folders or zip arc
         if item.structure is None:
             rows.append({"id": item.id, "defects": "", "status": item.problem}); continue
         placed = place(item.structure, references, settings, allow_unseen, id=item.id)
-        rows.append({"id": item.id, "defects": "" if placed.cloud is None else describe_defects(placed.cloud), "status": placed.status})
+        rows.append({"id": item.id, "defects": placed.defects, "status": placed.status})
         if placed.accepted: clouds.append(placed.cloud); accepted.append(len(rows) - 1)
     frame = pd.DataFrame(rows, columns=["id", "defects", "status"])
     predictions = self.predict_clouds(clouds, batch_size)
@@ -284,12 +275,14 @@ def untrained_predictor(scopes: Sequence[HostScope], # hosts to claim
                         members: int = 2, # networks per target
                         targets: Sequence[str] = TARGETS, # targets to predict
                         seed: int = 0, # seed of the first network
+                        preset: str = "quick", # whose architecture and converter (see `preset_config`)
+                        changes: Mapping = {"embedding_size": 8, "n_blocks": 1}, # to the preset (default: tiny networks)
                        ) -> Predictor:
-    "A predictor of small, randomly initialised networks: for tests and examples of the machinery only."
+    "A predictor of randomly initialised networks: for tests, examples and speed measurements of the machinery only."
     from defect2d.experiments import preset_config
     out = {}
     for target in targets:
-        config = preset_config("quick", target, embedding_size=8, n_blocks=1)
+        config = preset_config(preset, target, **changes)
         out[target] = [TrainedModel(config.build_model(seed + k), target, converter=config.converter(),
                                     metadata={"hosts": [s.to_dict() for s in scopes]}) for k in range(members)]
     return Predictor(out, scopes, name="untrained")
@@ -298,12 +291,6 @@ def untrained_predictor(scopes: Sequence[HostScope], # hosts to claim
 PRETRAINED_DIR = Path(defect2d.__file__).parent / "pretrained"   # releases shipped with the package
 PREFERRED_MODELS = ("sparse-megnet-2dmd", "sparse-megnet-2dmd-quick")  # the paper preset; the quick one until it ships
 RELEASE_FORMAT = 1
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return h.hexdigest()
 
 def package_model(runs: Sequence[str|Path], # finished run directories (each with `model.pt` and `manifest.json`)
                   name: str, # release name, e.g. "sparse-megnet-2dmd"
@@ -325,7 +312,7 @@ def package_model(runs: Sequence[str|Path], # finished run directories (each wit
         file = f"{config['target']}-seed-{config['seed']}.pt"
         trained.save(folder / file)
         environment = manifest.get("environment", {})
-        members.append({"file": file, "target": config["target"], "seed": config["seed"], "sha256": _sha256(folder / file),
+        members.append({"file": file, "target": config["target"], "seed": config["seed"], "sha256": source_checksum(folder / file),
                         "bytes": (folder / file).stat().st_size, "epochs": manifest.get("epochs_done"),
                         "training_seconds": manifest.get("wall_time_s"), "git_revision": environment.get("git_revision"),
                         "device": environment.get("device"), "torch": environment.get("torch")})
@@ -389,7 +376,7 @@ def load_model(model: str|Path|None = None, # a release name, a release folder, 
     for m in release.get("members", []):
         file = path / m["file"]
         if not file.is_file(): raise CheckpointError("member file missing", file)
-        found = _sha256(file)
+        found = source_checksum(file)
         if found != m["sha256"]:
             raise CheckpointError(f"checksum mismatch (expected {m['sha256'][:12]}…, found {found[:12]}…): the file is corrupt or was changed", file)
         trained = TrainedModel.load(file, map_location=device)

@@ -40,6 +40,11 @@ KEY_PAGES = ("index.html", "sparse.html", "inference.html", "tutorials/screening
 
 
 # ---------------------------------------------------------------- execute
+def _notebooks() -> list[Path]:
+    "The notebooks of nbs/ that become pages (not checkpoints or other hidden or `_` folders)."
+    return sorted(p for p in NBS.rglob("*.ipynb") if not any(part.startswith((".", "_")) for part in p.relative_to(NBS).parts))
+
+
 def _execute(job: tuple[str, str, str]) -> tuple[str, str|None, float]:
     "Worker: run one notebook as nbdev_test does (same skipped cells), keep its outputs; (path, error, seconds)."
     source, target, flags = job
@@ -89,8 +94,7 @@ def execute(flags: str, workers: int) -> list[str]:
     "Execute every notebook of nbs/ into _docs_build/nbs; paper notebooks come from their papermill runs."
     if BUILD.exists(): shutil.rmtree(BUILD)
     shutil.copytree(NBS, BUILD / "nbs", ignore=shutil.ignore_patterns(".*", "_*.ipynb"))
-    notebooks = sorted(p for p in NBS.rglob("*.ipynb") if not any(part.startswith((".", "_")) for part in p.relative_to(NBS).parts))
-    jobs = [(str(p), str(BUILD / "nbs" / p.relative_to(NBS)), flags) for p in notebooks]
+    jobs = [(str(p), str(BUILD / "nbs" / p.relative_to(NBS)), flags) for p in _notebooks()]
     with ThreadPoolExecutor(workers) as pool: results = list(pool.map(_execute_in_process, jobs))
     errors = []
     for source, error, seconds in results:
@@ -106,12 +110,17 @@ def execute(flags: str, workers: int) -> list[str]:
     return errors
 
 
-def mixed_import_cells() -> list[str]:
-    "Cells of library notebooks holding imports and other code: nbdev runs any cell with an import to build the pages."
+def notebook_problems() -> list[str]:
+    """What spoils the pages: a subtitle on several lines (nbdev keeps its first line only, for the page and the module
+    docstring), and, in library notebooks, cells mixing imports with other code (nbdev runs every cell with an import
+    while building the pages)."""
     import ast
     found = []
-    for path in sorted(NBS.glob("*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
+    for path in _notebooks():
+        name, cells = path.relative_to(NBS), json.loads(path.read_text())["cells"]
+        title = next((c for c in cells if c["cell_type"] == "markdown"), None)
+        if title and sum(line.startswith(">") for line in "".join(title["source"]).splitlines()) > 1:
+            found.append(f"{name}: the subtitle spans several lines (write it on one)")
         if not any("#| export" in "".join(c["source"]) for c in cells): continue   # nbdev executes nothing there
         for k, cell in enumerate(cells):
             source = "".join(cell["source"])
@@ -121,18 +130,7 @@ def mixed_import_cells() -> list[str]:
             except SyntaxError: continue
             imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
             others = any(isinstance(n, (ast.Expr, ast.Assign, ast.With, ast.For, ast.If)) for n in tree.body)
-            if imports and others: found.append(f"{path.name} cell {k}: imports mixed with other code (put the imports in a cell of their own)")
-    return found
-
-
-def split_subtitles() -> list[str]:
-    "Notebooks whose `> subtitle` spans lines: nbdev keeps the first line only, for the page and the module docstring."
-    found = []
-    for path in sorted(NBS.rglob("*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
-        title = next((c for c in cells if c["cell_type"] == "markdown"), None)
-        if title and sum(line.startswith(">") for line in "".join(title["source"]).splitlines()) > 1:
-            found.append(f"{path.relative_to(NBS)}: the subtitle spans several lines (write it on one)")
+            if imports and others: found.append(f"{name} cell {k}: imports mixed with other code (put the imports in a cell of their own)")
     return found
 
 
@@ -196,9 +194,9 @@ def _output_html(output: dict, site_url: str, depth: int) -> str:
     return ""
 
 
-def render_notebook(nb: dict, site_url: str, depth: int) -> tuple[str, dict]:
-    "The page body of a processed notebook, and its front matter."
-    front, parts = _frontmatter(nb), []
+def render_notebook(nb: dict, front: dict, site_url: str, depth: int) -> str:
+    "The page body of a processed notebook (its front matter gives the title block)."
+    parts = []
     if front.get("title"): parts.append(f'<h1 class="title">{html.escape(str(front["title"]))}</h1>')
     if front.get("description"):   # inline Markdown, as Quarto renders the title block
         parts.append('<p class="subtitle">' + re.sub(r"^<p>|</p>\s*$", "", _markdown(str(front["description"])).strip()) + "</p>")
@@ -217,7 +215,7 @@ def render_notebook(nb: dict, site_url: str, depth: int) -> tuple[str, dict]:
             if d.get("output") != "false":
                 block += [_output_html(o, site_url, depth) for o in cell.get("outputs", [])]
             if any(block): parts.append('<div class="cell">' + "\n".join(b for b in block if b) + "</div>")
-    return "\n".join(parts), front
+    return "\n".join(parts)
 
 
 PAGE = """<!DOCTYPE html>
@@ -269,9 +267,9 @@ def render(proc: Path, out: Path) -> dict[str, str]:
     site, site_url = config["title"], config["site-url"].rstrip("/")
     notebooks = sorted(proc.rglob("*.ipynb"))
     loaded = {p.relative_to(proc).as_posix(): json.loads(p.read_text()) for p in notebooks}
-    pages, titles = {}, {}
+    pages, titles, fronts = {}, {}, {}
     for name, nb in loaded.items():
-        front = _frontmatter(nb)
+        front = fronts[name] = _frontmatter(nb)
         folder = "" if Path(name).parent == Path(".") else Path(name).parent.as_posix()
         page = front.get("output-file") or Path(name).with_suffix(".html").name
         pages[name] = f"{folder}/{page}" if folder else page
@@ -284,9 +282,9 @@ def render(proc: Path, out: Path) -> dict[str, str]:
     for name, nb in loaded.items():
         page = pages[name]
         depth = page.count("/")
-        body, front = render_notebook(nb, site_url, depth)
+        body = render_notebook(nb, fronts[name], site_url, depth)
         up = "../" * depth
-        text = PAGE.format(title=html.escape(titles[name]), site=html.escape(site), description=html.escape(str(front.get("description", ""))),
+        text = PAGE.format(title=html.escape(titles[name]), site=html.escape(site), description=html.escape(str(fronts[name].get("description", ""))),
                            up=up, sidebar=_sidebar_html(sidebar, pages, page, up), body=body)
         (out / page).parent.mkdir(parents=True, exist_ok=True)
         (out / page).write_text(text)
@@ -319,53 +317,53 @@ def _browser():
     return webdriver.Chrome(service=Service(executable_path=driver), options=options)
 
 
-def _api_anchors() -> dict[str, set[str]]:
-    "Page → the section ids of its public functions and classes (`__all__`), where nbdev's index links them."
+def _public_callables():
+    "(module name, name, object, nbdev's index of the module) of every public function and class (`__all__`)."
     import importlib
     import inspect
     sys.path.insert(0, str(ROOT))
     from defect2d._modidx import d
-    wanted: dict[str, set[str]] = {}
     for module_name, symbols in d["syms"].items():
         module = importlib.import_module(module_name)
         for name in getattr(module, "__all__", []):
-            if not (inspect.isclass(getattr(module, name, None)) or inspect.isfunction(getattr(module, name, None))): continue
-            url = symbols.get(f"{module_name}.{name}", (None,))[0]
-            if url is None: continue
-            page, _, anchor = url.partition("#")
-            wanted.setdefault(page, set()).add(anchor)
+            obj = getattr(module, name, None)
+            if inspect.isclass(obj) or inspect.isfunction(obj): yield module_name, name, obj, symbols
+
+
+def _api_anchors() -> dict[str, set[str]]:
+    "Page → the section ids of its public functions and classes, where nbdev's index links them."
+    wanted: dict[str, set[str]] = {}
+    for module_name, name, _, symbols in _public_callables():
+        url = symbols.get(f"{module_name}.{name}", (None,))[0]
+        if url is None: continue
+        page, _, anchor = url.partition("#")
+        wanted.setdefault(page, set()).add(anchor)
     return wanted
 
 
 def undocumented_parameters() -> list[str]:
     "Public functions and methods (of `__all__` names) with a parameter that has neither a docment nor a `Param` help."
-    import importlib
     import inspect
     from fastcore.docments import docments
-    sys.path.insert(0, str(ROOT))
-    from defect2d._modidx import d
     found = []
-    for module_name in d["syms"]:
-        module = importlib.import_module(module_name)
-        for name in getattr(module, "__all__", []):
-            obj = getattr(module, name, None)
-            callables = [(name, obj)] if inspect.isfunction(obj) else []
-            if inspect.isclass(obj):
-                members = [(k, getattr(v, "__func__", v)) for k, v in vars(obj).items()]
-                callables += [(name if k == "__init__" else f"{name}.{k}", f) for k, f in members
-                              if inspect.isfunction(f) and (k == "__init__" or not k.startswith("_"))]
-            for label, func in callables:
-                func = getattr(func, "__wrapped__", func)
-                try: documented = {k for k, v in docments(func, full=False, args_kwargs=True).items() if v}
-                except OSError:   # a dataclass's generated __init__: its fields carry the docments
-                    documented = {k for k, v in docments(obj, full=False).items() if v} if inspect.isclass(obj) else set()
-                for p in inspect.signature(func).parameters.values():
-                    annotation = p.annotation
-                    if isinstance(annotation, str) and annotation.startswith("Param("):   # postponed: evaluate it
-                        annotation = eval(annotation, func.__globals__)
-                    helped = getattr(annotation, "help", "")
-                    if p.name in ("self", "cls") or p.name in documented or helped: continue
-                    found.append(f"{module_name}.{label}: parameter `{p.name}` has no docment")
+    for module_name, name, obj, _ in _public_callables():
+        callables = [(name, obj)] if inspect.isfunction(obj) else []
+        if inspect.isclass(obj):
+            members = [(k, getattr(v, "__func__", v)) for k, v in vars(obj).items()]
+            callables += [(name if k == "__init__" else f"{name}.{k}", f) for k, f in members
+                          if inspect.isfunction(f) and (k == "__init__" or not k.startswith("_"))]
+        for label, func in callables:
+            func = getattr(func, "__wrapped__", func)
+            try: documented = {k for k, v in docments(func, full=False, args_kwargs=True).items() if v}
+            except OSError:   # a dataclass's generated __init__: its fields carry the docments
+                documented = {k for k, v in docments(obj, full=False).items() if v} if inspect.isclass(obj) else set()
+            for p in inspect.signature(func).parameters.values():
+                annotation = p.annotation
+                if isinstance(annotation, str) and annotation.startswith("Param("):   # postponed: evaluate it
+                    annotation = eval(annotation, func.__globals__)
+                helped = getattr(annotation, "help", "")
+                if p.name in ("self", "cls") or p.name in documented or helped: continue
+                found.append(f"{module_name}.{label}: parameter `{p.name}` has no docment")
     return found
 
 
@@ -431,7 +429,7 @@ def main():
         return
     os.chdir(ROOT)
     if args.command == "build":
-        errors = mixed_import_cells() + split_subtitles()
+        errors = notebook_problems()
         errors += execute(args.flags, args.workers)
         pages = render(process(args.workers), Path(args.out))
         print(f"rendered {len(pages)} pages into {args.out}")
