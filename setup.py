@@ -39,7 +39,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg["lib_path"]: ["pretrained/*/model.json", "pretrained/*/*.pt"]},  # the shipped models
     install_requires=cfg["requirements"].split(),
-    extras_require={"dev": cfg["dev_requirements"].split()},
+    extras_require={"dev": cfg["dev_requirements"].split(), "baselines": cfg["baselines_requirements"].split()},
     entry_points={
         "console_scripts": cfg["console_scripts"].split(),
         "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"],

@@ -131,7 +131,8 @@ def parse_seeds(text: str, # seeds and ranges, comma-separated
 
 @command("train")
 def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, opt=False),
-          preset: str = "quick", # paper, quick, or a paper trial id (d6b7ce45, 831cc496)
+          preset: str = "quick", # paper, quick, paper-finite, or a paper trial id (d6b7ce45, 831cc496)
+          model: str = None, # sparse_megnet (default), full_megnet or schnet
           seeds: str = "1", # run seeds, e.g. 1-12 or 1,3
           out: str = "runs", # root of the run directories
           root: str = None, # 2DMD root (default: $DEFECT2D_DATA, else the cache)
@@ -144,8 +145,8 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
          ) -> int:
     "Train (or resume) runs of a preset; exit code 3 when the time limit stopped some."
     if threads: torch.set_num_threads(threads)
-    config = preset_config(preset, target, experiment=experiment, **({} if epochs is None else {"epochs": epochs}))
-    data = ExperimentData(DefectCollection(root), config.converter(), config.experiment, device=device)
+    config = preset_config(preset, target, model, experiment=experiment, **({} if epochs is None else {"epochs": epochs}))
+    data = ExperimentData.for_config(DefectCollection(root), config, device=device)
     runs = train_runs(config, parse_seeds(seeds), data, out, time_limit=None if time_limit is None else 60 * time_limit,
                       progress=not quiet)
     for seed, done in runs.items():
@@ -160,7 +161,8 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
 # %% ../nbs/10_cli.ipynb #3757607f
 @command("reproduce")
 def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, required=True) = None,
-                      preset: str = "quick", # quick, paper, or a trial id
+                      preset: str = "quick", # quick, paper, paper-finite, or a trial id
+                      model: str = None, # sparse_megnet (default), full_megnet or schnet
                       repeats: int = 1, # runs (seeds 1…N); the paper used 12
                       out: str = "outputs/reproduce", # results layout (reports, predictions, manifests)
                       runs: str = "runs", # training directories with checkpoints
@@ -173,7 +175,7 @@ def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_
     "Train a preset's repeats and write its table beside the paper's; exit code 3 while runs are unfinished."
     if threads: torch.set_num_threads(threads)
     comparison = reproduce(target, preset, repeats, out, runs, collection=DefectCollection(root), device=device,
-                           time_limit=None if time_limit is None else 60 * time_limit, progress=not quiet)
+                           time_limit=None if time_limit is None else 60 * time_limit, progress=not quiet, model=model)
     if comparison is None:
         print(f"runs unfinished (time limit): repeat the command to continue; checkpoints under {runs}")
         return 3

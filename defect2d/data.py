@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
 import os
 import re
@@ -410,6 +411,15 @@ class DefectDataset:
         self.structures = arrays.take([where[i] for i in self.table.index])
 
     def __len__(self): return len(self.table)
+    def subset(self,
+               ids: Sequence[str], # structure ids to keep, in their new order
+              ) -> DefectDataset:
+        "The same dataset (name, references, potentials) restricted to some structures."
+        where = self.table.index.get_indexer(ids)
+        if (where < 0).any(): raise DataError("no structure with this id", dataset=self.name, id=list(ids)[int(np.argmax(where < 0))])
+        part = copy.copy(self)
+        part.table, part.structures = self.table.iloc[where], self.structures.take(where)
+        return part
     @property
     def ids(self) -> list[str]: return self.table.index.tolist()
     @property

@@ -229,7 +229,7 @@ def write_report(predictions: pd.DataFrame, # one preset's runs of one target an
 
 # %% ../nbs/07_evaluate.ipynb #e8368697
 def reproduce(target: str, # formation_energy_per_site or homo_lumo_gap_min
-              preset: str = "quick", # quick, paper, or a trial id
+              preset: str = "quick", # quick, paper, paper-finite, or a trial id
               repeats: int = 1, # runs, seeds 1…repeats
               out: str|Path = "outputs/reproduce", # results layout: reports, predictions, manifests
               runs: str|Path = "runs", # training directories (checkpoints; not for committing)
@@ -237,12 +237,13 @@ def reproduce(target: str, # formation_energy_per_site or homo_lumo_gap_min
               device: str = "cpu", # cpu, cuda, cuda:1...
               time_limit: float|None = None, # seconds for this call; unfinished runs resume next time
               progress: bool = True, # a progress bar per run
+              model: str|None = None, # sparse_megnet (default), full_megnet, schnet...
               **changes, # any `RunConfig` field (the preset becomes custom)
              ) -> pd.DataFrame|None:
     "Train the runs of a preset and write its table beside the paper's; None while runs are unfinished."
-    config = preset_config(preset, target, **changes)
+    config = preset_config(preset, target, model, **changes)
     collection = collection if collection is not None else DefectCollection()
-    data = ExperimentData(collection, config.converter(), config.experiment, device=device)
+    data = ExperimentData.for_config(collection, config, device=device)
     seeds = range(1, repeats + 1)
     if not all(train_runs(config, seeds, data, runs, time_limit=time_limit, progress=progress).values()): return None
     published = [publish_runs(run_directory(runs, config, seed), out)[0] for seed in seeds]

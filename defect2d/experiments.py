@@ -5,9 +5,10 @@
 # %% ../nbs/06_experiments.ipynb #6b448aff
 from __future__ import annotations
 
+import inspect
 import json
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -18,15 +19,23 @@ import torch
 from .data import EXPERIMENTS, TARGETS, TEST, TRAIN, DefectCollection, atomic_write, experiment_folds
 from .graph import VARIANTS, GraphConverter, GraphDataset, converter_for
 from .models.checkpoint import TargetScaler
+from .baselines.catboost import CatBoostSettings, fit_catboost, structure_features
+from .baselines.gemnet import GemNetT
+from .baselines.schnet import PeriodicSchNet
 from .models.megnet import MEGNet
-from .train import GraphLoader, PackedGraphs, Trainer, TrainSettings, paper_resampling_size
+from .train import GraphLoader, PackedGraphs, Trainer, TrainSettings, environment, paper_resampling_size
 
 # %% auto #0
-__all__ = ['Target', 'TRIALS', 'PRESETS', 'RunConfig', 'preset_config', 'ExperimentData', 'run_directory', 'train_run',
-           'train_runs', 'collect_predictions', 'publish_runs']
+__all__ = ['Target', 'MEGNET_MODELS', 'NETWORKS', 'ESTIMATORS', 'MODEL_NAMES', 'FE', 'GAP', 'PAPER_TRIALS', 'TRIALS', 'PRESETS',
+           'QUICK_TRAIN_PER_DATASET', 'QUICK_TEST_PER_DATASET', 'RunConfig', 'preset_config', 'ExperimentData',
+           'run_directory', 'train_run', 'train_runs', 'collect_predictions', 'publish_runs']
 
 # %% ../nbs/06_experiments.ipynb #36ac54a9
 Target = Literal["formation_energy_per_site", "homo_lumo_gap_min"]
+MEGNET_MODELS = ("sparse_megnet", "full_megnet")   # MEGNet on sparse or full graphs: the typed fields below
+NETWORKS = {"schnet": PeriodicSchNet, "gemnet": GemNetT}              # other networks: built from `architecture`, their keyword arguments
+ESTIMATORS = {"catboost": CatBoostSettings}       # models that are not networks: `architecture` holds their settings
+MODEL_NAMES = MEGNET_MODELS + tuple(NETWORKS) + tuple(ESTIMATORS)
 
 @dataclass(frozen=True, kw_only=True)
 class RunConfig:
@@ -34,10 +43,10 @@ class RunConfig:
     target: Target # the property learned
     preset: str = "custom" # where the values come from: "paper", "quick" or "custom"
     trial: str|None = None # the paper's trial id, when the values are a paper trial's
-    model: str = "sparse_megnet" # results folder of the model
+    model: str = "sparse_megnet" # one of `MODEL_NAMES`; also the results folder
     experiment: str = "combined_mixed_weighted_test" # split, see `experiment_folds`
     variant: str = "sparse-z-were-eos" # graph features, a key of `VARIANTS`
-    cutoff: float = 12.0 # neighbour radius, Å
+    cutoff: float = 12.0 # neighbour radius of the stored graphs, Å (MEGNet; the baselines find their own neighbours)
     embedding_size: int = 64 # MEGNet E
     n_blocks: int = 3 # MEGNet blocks
     vertex_aggregation: Literal["sum", "mean", "max"] = "max" # edges → node, inside each block
@@ -45,7 +54,7 @@ class RunConfig:
     batch_size: int = 64 # training batch
     test_batch_size: int = 128 # evaluation batch
     epochs: int = 400 # training epochs
-    lr: float = 1e-3 # Adam learning rate
+    lr: float = 1e-3 # initial learning rate
     factor: float = 0.9 # ReduceLROnPlateau: learning-rate multiplier
     patience: int = 10 # epochs without improvement of the training MAE before lowering the rate
     threshold: float = 5e-4 # relative improvement that counts
@@ -53,9 +62,27 @@ class RunConfig:
     resample: bool = True # the paper's weighted resampling ("minority class upsampling")
     weighted_loss: bool = False # MSE weighted by fold weights (used without resampling)
     samples_per_epoch: int|None = None # None: the paper's rule (resampling) or every training structure
+    architecture: dict = field(default_factory=dict) # keyword arguments of the network, for models other than MEGNet
+    optimizer: Literal["adam", "adamw_amsgrad"] = "adam" # see `TrainSettings`
+    schedule: Literal["plateau_train_mae", "plateau_last_loss", "one_cycle"] = "plateau_train_mae" # see `TrainSettings`
+    max_lr: float|None = None # peak rate of the one-cycle schedule
+    loss: Literal["mse", "l1"] = "mse" # on standardised targets
+    grad_clip: float|None = None # largest gradient norm
+    train_per_dataset: int|None = None # at most this many training structures per dataset (seeded draw); None: all
+    test_per_dataset: int|None = None # at most this many test structures per dataset; None: all
 
     def __post_init__(self):
         if self.target not in TARGETS: raise ValueError(f"unknown target {self.target!r}; choose from {TARGETS}")
+        if self.model not in MODEL_NAMES: raise ValueError(f"unknown model {self.model!r}; choose from {MODEL_NAMES}")
+        if self.model in MEGNET_MODELS and self.architecture: raise ValueError("MEGNet is set by the typed fields, not `architecture`")
+        if self.model in NETWORKS:
+            accepted = set(inspect.signature(NETWORKS[self.model]).parameters)
+            unknown = set(self.architecture) - accepted
+            if unknown: raise ValueError(f"{self.model} has no setting(s) {sorted(unknown)}; it takes {sorted(accepted)}")
+        if self.model in ESTIMATORS:
+            try: ESTIMATORS[self.model](**self.architecture)
+            except TypeError as e: raise ValueError(f"{self.model}: {e}") from None
+        self.train_settings(0)   # validates the optimisation settings
         if self.experiment not in EXPERIMENTS: raise ValueError(f"unknown experiment {self.experiment!r}; choose from {EXPERIMENTS}")
         if self.variant not in VARIANTS: raise ValueError(f"unknown variant {self.variant!r}; choose from {list(VARIANTS)}")
         for a in (self.vertex_aggregation, self.global_aggregation):
@@ -87,46 +114,109 @@ class RunConfig:
                        seed: int, # the run's seed
                       ) -> TrainSettings:
         return TrainSettings(epochs=self.epochs, lr=self.lr, factor=self.factor, patience=self.patience,
-                             threshold=self.threshold, min_lr=self.min_lr, weighted_loss=self.weighted_loss, seed=seed)
+                             threshold=self.threshold, min_lr=self.min_lr, weighted_loss=self.weighted_loss, seed=seed,
+                             optimizer=self.optimizer, schedule=self.schedule, max_lr=self.max_lr, loss=self.loss,
+                             grad_clip=self.grad_clip)
     def build_model(self,
                     seed: int, # the run's seed (initial weights)
-                   ) -> MEGNet:
+                   ) -> torch.nn.Module:
         "The freshly initialised network of run `seed`."
-        c = self.converter()
+        if self.model in ESTIMATORS: raise ValueError(f"{self.model} is not a network; `train_run` trains it")
         torch.manual_seed(seed)
+        if self.model in NETWORKS: return NETWORKS[self.model](**self.architecture)
+        c = self.converter()
         return MEGNet(c.node_dim, c.edge_dim, embedding_size=self.embedding_size, n_blocks=self.n_blocks,
                       vertex_aggregation=self.vertex_aggregation, global_aggregation=self.global_aggregation)
+    @property
+    def subset(self) -> tuple[int|None, int|None]: return (self.train_per_dataset, self.test_per_dataset)
     @property
     def name(self) -> str: return self.trial or self.preset
 
 # %% ../nbs/06_experiments.ipynb #48b0f9f5
-TRIALS = {
-    "d6b7ce45": RunConfig(target="formation_energy_per_site", preset="paper", trial="d6b7ce45", cutoff=12.0,
-                          embedding_size=64, n_blocks=3, vertex_aggregation="max", global_aggregation="max",
-                          batch_size=64, factor=0.9, patience=10, threshold=5e-4),
-    "831cc496": RunConfig(target="homo_lumo_gap_min", preset="paper", trial="831cc496", cutoff=13.0,
-                          embedding_size=64, n_blocks=2, vertex_aggregation="sum", global_aggregation="mean",
-                          batch_size=128, factor=0.5, patience=30, threshold=5e-4),
-}
+FE, GAP = TARGETS
+_SCHNET_RECIPE = dict(model="schnet", variant="geometry", epochs=50, batch_size=32, optimizer="adamw_amsgrad",
+                      schedule="one_cycle", loss="l1", resample=False)
+_GEMNET_RECIPE = dict(model="gemnet", variant="geometry", epochs=50, batch_size=16, lr=5e-4, optimizer="adamw_amsgrad",
+                      schedule="plateau_last_loss", factor=0.8, patience=3, threshold=1e-4, min_lr=0.0, loss="l1", grad_clip=10.0,
+                      resample=False)
+_GEMNET_SHARED = dict(num_blocks=3, emb_size_trip=64, emb_size_rbf=16, emb_size_bil_trip=64, num_before_skip=1, num_after_skip=2,
+                      num_concat=1, num_atom=3, cutoff=5.0, max_neighbors=50)
+_CATBOOST = dict(model="catboost", variant="geometry", resample=False)
+PAPER_TRIALS = (
+    # the sparse MEGNet (method-spec §4.4)
+    RunConfig(target=FE, preset="paper", trial="d6b7ce45", cutoff=12.0, embedding_size=64, n_blocks=3,
+              vertex_aggregation="max", global_aggregation="max", batch_size=64, factor=0.9, patience=10, threshold=5e-4),
+    RunConfig(target=GAP, preset="paper", trial="831cc496", cutoff=13.0, embedding_size=64, n_blocks=2,
+              vertex_aggregation="sum", global_aggregation="mean", batch_size=128, factor=0.5, patience=30, threshold=5e-4),
+    # the full-structure MEGNet, one trial for both targets (§4.5): weighted loss instead of resampling
+    *(RunConfig(target=t, preset="paper", trial="1baefba7", model="full_megnet", variant="full", cutoff=5.0, embedding_size=16,
+                n_blocks=3, vertex_aggregation="sum", global_aggregation="max", batch_size=128, factor=0.5, patience=30,
+                threshold=0.05, resample=False, weighted_loss=True) for t in TARGETS),
+    # SchNet (§5.1), on periodic neighbours (see `PRESETS["paper-finite"]` for the paper's finite graphs)
+    RunConfig(target=FE, preset="paper", trial="71debf15", max_lr=1e-3, **_SCHNET_RECIPE,
+              architecture=dict(hidden_channels=256, num_filters=128, num_interactions=8, num_gaussians=20, cutoff=8.0)),
+    RunConfig(target=GAP, preset="paper", trial="2a52dbe8", max_lr=5e-3, **_SCHNET_RECIPE,
+              architecture=dict(hidden_channels=128, num_filters=32, num_interactions=4, num_gaussians=40, cutoff=10.0)),
+    # GemNet-T (§5.2): periodic neighbours within 5 Å, at most 50
+    RunConfig(target=FE, preset="paper", trial="b5723f85", **_GEMNET_RECIPE,
+              architecture=_GEMNET_SHARED | dict(num_spherical=7, num_radial=128, emb_size_atom=512, emb_size_edge=128, emb_size_cbf=16,
+                                                 envelope_exponent=3)),
+    RunConfig(target=GAP, preset="paper", trial="c366c47e", **_GEMNET_RECIPE,
+              architecture=_GEMNET_SHARED | dict(num_spherical=5, num_radial=64, emb_size_atom=128, emb_size_edge=512, emb_size_cbf=8,
+                                                 envelope_exponent=5)),
+    # matminer + CatBoost (§5.3): the paper's seeds were 1-12 and 42-53
+    RunConfig(target=FE, preset="paper", trial="02e5eda9", **_CATBOOST, architecture=dict(
+        loss_function="RMSE", learning_rate=0.1, l2_leaf_reg=3.0, min_child_samples=1)),
+    RunConfig(target=GAP, preset="paper", trial="1b1af67c", **_CATBOOST, architecture=dict(
+        loss_function="MAE", learning_rate=0.05, l2_leaf_reg=5.0, min_child_samples=5, seed_offset=41)),
+)
+TRIALS: dict[str, dict[str, RunConfig]] = {}   # trial id → target → configuration
+for _trial in PAPER_TRIALS: TRIALS.setdefault(_trial.trial, {})[_trial.target] = _trial
 
-def _quick(target: str) -> RunConfig:
-    paper = PRESETS["paper"][target]
-    return replace(paper, preset="quick", trial=None, embedding_size=32, n_blocks=2, batch_size=128, epochs=30, factor=0.5, patience=2)
+PRESETS: dict[str, dict[str, dict[str, RunConfig]]] = {"paper": {}}   # preset → model → target → configuration
+for _trial in PAPER_TRIALS: PRESETS["paper"].setdefault(_trial.model, {})[_trial.target] = _trial
+# the paper's SchNet exactly as it ran: positions as a finite flake, the first 32 neighbours (here: the nearest 32)
+PRESETS["paper-finite"] = {"schnet": {t: replace(c, preset="paper-finite", trial=None, architecture=c.architecture | dict(periodic=False, max_neighbors=32))
+                                      for t, c in PRESETS["paper"]["schnet"].items()}}
 
-PRESETS: dict[str, dict[str, RunConfig]] = {"paper": {t.target: t for t in TRIALS.values()}}
-PRESETS["quick"] = {target: _quick(target) for target in TARGETS}
+QUICK_TRAIN_PER_DATASET, QUICK_TEST_PER_DATASET = 60, 40   # the full-structure models' quick subset
 
-def preset_config(preset: str, # "paper", "quick", or a trial id of `TRIALS`
-                  target: str|None = None, # needed unless `preset` is a trial id
+def _quick(config: RunConfig) -> RunConfig:
+    "The CI-sized version of a paper configuration."
+    quick = replace(config, preset="quick", trial=None)
+    if config.model == "sparse_megnet":
+        return replace(quick, embedding_size=32, n_blocks=2, batch_size=128, epochs=30, factor=0.5, patience=2)
+    # the full-structure models see 20 to 200 times more atoms: a few hundred structures, a few epochs
+    subset = dict(train_per_dataset=QUICK_TRAIN_PER_DATASET, test_per_dataset=QUICK_TEST_PER_DATASET)
+    if config.model == "full_megnet": return replace(quick, epochs=20, batch_size=32, patience=5, **subset)
+    if config.model == "catboost": return replace(quick, **subset, architecture=config.architecture | dict(featurizers="quick", iterations=300))
+    if config.model == "gemnet":
+        return replace(quick, epochs=10, lr=2e-3, **subset, architecture=config.architecture | dict(
+            num_spherical=5, num_radial=16, num_blocks=2, emb_size_atom=48, emb_size_edge=48, emb_size_trip=16, emb_size_rbf=8,
+            emb_size_cbf=8, emb_size_bil_trip=16, cutoff=4.0, scale_batches=4))
+    return replace(quick, epochs=12, max_lr=3e-3, **subset,
+                   architecture=dict(hidden_channels=64, num_filters=32, num_interactions=3, num_gaussians=20, cutoff=6.0))
+
+PRESETS["quick"] = {model: {t: _quick(c) for t, c in by_target.items()} for model, by_target in PRESETS["paper"].items()}
+
+def preset_config(preset: str, # "paper", "quick", "paper-finite", or a trial id of `TRIALS`
+                  target: str|None = None, # needed unless `preset` is a trial id of one target
+                  model: str|None = None, # one of `MODEL_NAMES` (default: the trial's, or sparse_megnet)
                   **changes, # any `RunConfig` field (renames the preset to custom)
                  ) -> RunConfig:
-    "The run configuration of a named preset for a target."
+    "The run configuration of a named preset for a target and model."
     if preset in TRIALS:
-        config = TRIALS[preset]
-        if target not in (None, config.target): raise ValueError(f"trial {preset} is for {config.target}, not {target}")
+        by_target = TRIALS[preset]
+        if target is None and len(by_target) > 1: raise ValueError(f"trial {preset} has targets {list(by_target)}; give one")
+        config = by_target.get(target or next(iter(by_target)))
+        if config is None: raise ValueError(f"trial {preset} is for {list(by_target)}, not {target}")
+        if model not in (None, config.model): raise ValueError(f"trial {preset} is a {config.model} trial, not {model}")
     elif preset in PRESETS:
-        if target not in PRESETS[preset]: raise ValueError(f"preset {preset!r} has targets {list(PRESETS[preset])}, not {target!r}")
-        config = PRESETS[preset][target]
+        model = model or "sparse_megnet"
+        if model not in PRESETS[preset]: raise ValueError(f"preset {preset!r} has models {list(PRESETS[preset])}, not {model!r}")
+        if target not in PRESETS[preset][model]:
+            raise ValueError(f"preset {preset!r} has targets {list(PRESETS[preset][model])}, not {target!r}")
+        config = PRESETS[preset][model][target]
     else: raise ValueError(f"unknown preset {preset!r}; choose from {list(PRESETS) + list(TRIALS)}")
     return config.replace(**changes)
 
@@ -139,11 +229,14 @@ class ExperimentData:
                  experiment: str = "combined_mixed_weighted_test", # the split, one of `EXPERIMENTS`
                  device: str|torch.device = "cpu", # where the packed graphs live
                  workers: int|None = None, # graph conversion processes (first use only)
+                 subset: tuple[int|None, int|None] = (None, None), # at most (train, test) structures per dataset, see below
                 ):
-        self.collection, self.converter, self.experiment = collection, converter, experiment
-        self.graphs = GraphDataset(collection, converter, workers=workers)
+        self.collection, self.converter, self.experiment, self.subset = collection, converter, experiment, tuple(subset)
+        folds = experiment_folds(collection, experiment)   # always on whole datasets: a subset keeps the paper's split
+        datasets = list(collection)
+        if self.subset != (None, None): datasets = [d.subset(_draw(folds.loc[d.ids], self.subset)) for d in datasets]
+        self.graphs = GraphDataset(datasets, converter, workers=workers)
         self.pack = PackedGraphs.from_dataset(self.graphs).to(device)
-        folds = experiment_folds(collection, experiment)
         self.folds = folds.reindex(self.graphs.ids)   # structures outside the experiment get NaN
         fold = self.folds["fold"].to_numpy()
         self.train = np.flatnonzero(fold == TRAIN)
@@ -169,6 +262,24 @@ class ExperimentData:
                                                               target=config.target, weights=self.weights[self.test])
         return train, test
 
+    @classmethod
+    def for_config(cls,
+                   collection: DefectCollection, # the datasets
+                   config: RunConfig, # the run whose data this is
+                   **kwargs, # device, workers
+                  ) -> ExperimentData:
+        "The experiment data a run configuration needs (converter, split, subset)."
+        return cls(collection, config.converter(), config.experiment, subset=config.subset, **kwargs)
+
+def _draw(folds: pd.DataFrame, subset: tuple[int|None, int|None]) -> list[str]:
+    "Ids of at most subset[0] training and subset[1] test structures of one dataset, drawn with a fixed seed."
+    chosen = []
+    for fold, limit in zip((TRAIN, TEST), subset, strict=True):
+        ids = folds.index[folds["fold"] == fold]
+        if limit is not None and limit < len(ids): ids = ids[np.sort(np.random.RandomState(0).permutation(len(ids))[:limit])]
+        chosen += ids.tolist()
+    return sorted(chosen, key=folds.index.get_loc)
+
 # %% ../nbs/06_experiments.ipynb #eda0082a
 def run_directory(out: str|Path, # root of run directories
                   config: RunConfig, # the run's configuration
@@ -188,8 +299,10 @@ def train_run(config: RunConfig, # what to train
     "Train (or resume) one run; its directory when finished, None when stopped by the time limit."
     if data.converter != config.converter(): raise ValueError("the experiment data was made with another converter")
     if data.experiment != config.experiment: raise ValueError("the experiment data is for another experiment")
+    if data.subset != config.subset: raise ValueError(f"the experiment data holds the subset {data.subset}, the run needs {config.subset}")
     directory = run_directory(out, config, seed)
     if (directory / "predictions.csv").is_file(): return directory
+    if config.model in ESTIMATORS: return _train_estimator(config, seed, data, directory, progress)
     train, test = data.loaders(config, seed)
     trainer = Trainer(config.build_model(seed), train, test, scaler=data.scaler(config.target),
                       settings=config.train_settings(seed), directory=directory, target=config.target,
@@ -199,12 +312,39 @@ def train_run(config: RunConfig, # what to train
     if trained is None: return None
     if test is not None:
         p = trainer.predict(test)
-        frame = data.folds.iloc[p["index"]][["dataset", "weight"]].assign(
-            true=p["true"].astype(np.float64), predicted=p["predicted"].astype(np.float64))
-        frame.index.name = "_id"
-        atomic_write(directory / "predictions.csv", lambda tmp: frame.to_csv(tmp, float_format="%.6f"))
+        _write_predictions(directory, data, p["index"], p["true"], p["predicted"])
     # the last epoch's test MAE was computed with the final weights: no second pass over the test set
     trainer.write_manifest(finished=True, test_mae=trainer.history[-1].get("test_mae"))
+    return directory
+
+def _write_predictions(directory: Path, data: ExperimentData, index: np.ndarray, true: np.ndarray, predicted: np.ndarray):
+    frame = data.folds.iloc[index][["dataset", "weight"]].assign(true=true.astype(np.float64), predicted=predicted.astype(np.float64))
+    frame.index.name = "_id"
+    atomic_write(directory / "predictions.csv", lambda tmp: frame.to_csv(tmp, float_format="%.6f"))
+
+def _train_estimator(config: RunConfig, seed: int, data: ExperimentData, directory: Path, progress: bool) -> Path:
+    "A CatBoost run: features (cached), one fit, the same predictions, metrics and manifest as a network's run."
+    settings = ESTIMATORS[config.model](**config.architecture)
+    start = time.perf_counter()
+    features, cost = structure_features(data.graphs.datasets, settings.featurizers, progress=progress)
+    featurized = time.perf_counter()
+    y = data.pack.y[:, data.pack.targets.index(config.target)].cpu().numpy().astype(np.float64)
+    part = lambda rows: (features.iloc[rows], y[rows], data.weights[rows])
+    model, curve = fit_catboost(settings, seed, part(data.train), part(data.test) if len(data.test) else None)
+    directory.mkdir(parents=True, exist_ok=True)
+    atomic_write(directory / "model.cbm", lambda tmp: model.save_model(str(tmp)))
+    atomic_write(directory / "metrics.csv", lambda tmp: curve.to_csv(tmp, index=False))
+    test_mae = None
+    if len(data.test):
+        predicted = model.predict(features.iloc[data.test])
+        _write_predictions(directory, data, data.test, y[data.test], predicted)
+        w = data.weights[data.test]
+        test_mae = float(np.sum(w * np.abs(predicted - y[data.test])) / np.sum(w))
+    manifest = {"target": config.target, "config": config.to_dict() | {"seed": seed}, "finished": True, "test_mae": test_mae,
+                "featurization": cost, "featurization_s": round(featurized - start, 3), "fit_s": round(time.perf_counter() - featurized, 3),
+                "wall_time_s": round(time.perf_counter() - start, 3), "n_features": features.shape[1],
+                "environment": environment("cpu") | {"catboost_task_type": settings.task_type}}
+    atomic_write(directory / "manifest.json", lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1, default=str)))
     return directory
 
 def train_runs(config: RunConfig, # what to train

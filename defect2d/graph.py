@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -22,8 +23,8 @@ from .data import TARGETS, DefectCollection, DefectDataset, atomic_write, cache_
 from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cloud
 
 # %% auto #0
-__all__ = ['VARIANTS', 'GRAPH_CACHE_VERSION', 'periodic_neighbors', 'gaussian_expansion', 'eos_features', 'GraphConverter',
-           'converter_for', 'convert_datasets', 'convert_dataset', 'GraphDataset']
+__all__ = ['VARIANTS', 'GRAPH_CACHE_VERSION', 'periodic_neighbors', 'batch_neighbors', 'gaussian_expansion', 'eos_features',
+           'GraphConverter', 'converter_for', 'convert_datasets', 'convert_dataset', 'GraphDataset']
 
 # %% ../nbs/02_graph.ipynb #9e1e0db0
 def periodic_neighbors(frac_coords: np.ndarray, # [n, 3] fractional coordinates
@@ -54,6 +55,54 @@ def periodic_neighbors(frac_coords: np.ndarray, # [n, 3] fractional coordinates
     i, j, k = np.nonzero(within)
     offsets = (base[i, j] + images[k] - shift[j] + shift[i]).astype(np.int64)
     return i, j, offsets, distances[i, j, k]
+
+# %% ../nbs/02_graph.ipynb #6a677820
+def batch_neighbors(pos: torch.Tensor, # [N, 3] Cartesian positions, Å
+                    lattice: torch.Tensor, # [B, 3, 3] lattice vectors (rows) of each graph, Å
+                    node_graph: torch.Tensor, # [N] graph of each node, in order (0, 0, 1, 1, 1, ...)
+                    cutoff: float, # neighbour radius, Å
+                    pbc: Sequence[bool] = (True, True, True), # periodicity per lattice axis
+                    *, self_images: bool = True, # a site's own periodic images are neighbours (the site itself never)
+                    max_neighbors: int|None = None, # keep the nearest k neighbours of each centre (None: all)
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    "Every (centre, neighbour) pair within `cutoff` in each graph: edge_index [2, E] and vectors neighbour − centre [E, 3]."
+    n_graphs, device = len(lattice), pos.device
+    counts = torch.bincount(node_graph, minlength=n_graphs)
+    first = torch.cumsum(counts, 0) - counts
+    pair_counts = counts * counts
+    pair_graph = torch.repeat_interleave(torch.arange(n_graphs, device=device), pair_counts)
+    within = torch.arange(len(pair_graph), device=device) - torch.repeat_interleave(torch.cumsum(pair_counts, 0) - pair_counts, pair_counts)
+    size = counts[pair_graph]
+    centre, neighbour = first[pair_graph] + within // size, first[pair_graph] + within % size
+    lattice = lattice.to(pos.dtype)
+    inverse = torch.linalg.inv(lattice)
+    frac = torch.einsum("ni,nij->nj", pos, inverse[node_graph])
+    periodic = torch.tensor([bool(p) for p in pbc], device=device)
+    delta = frac[neighbour] - frac[centre]
+    reduced = delta - torch.where(periodic, torch.round(delta), torch.zeros_like(delta))     # minimum image on periodic axes
+    pair_lattice = lattice[pair_graph]
+    base = torch.einsum("pi,pij->pj", reduced, pair_lattice)                                   # [P, 3] Å
+    spacing = 1.0 / inverse.norm(dim=1)                                                        # [B, 3] distances between lattice planes
+    reach = torch.where(periodic, torch.floor(cutoff / spacing + 0.5), torch.zeros_like(spacing)).amax(0).long().tolist() if n_graphs else [0, 0, 0]
+    same = centre == neighbour
+    centres, neighbours, vectors = [], [], []
+    for image in itertools.product(*[range(-r, r + 1) for r in reach]):
+        shift = torch.tensor(image, dtype=pos.dtype, device=device)
+        v = base + shift @ pair_lattice if any(image) else base
+        keep = (v * v).sum(1) <= cutoff * cutoff
+        keep &= ~same if not any(image) or not self_images else torch.ones_like(keep)
+        centres.append(centre[keep]); neighbours.append(neighbour[keep]); vectors.append(v[keep])
+    centre, neighbour, vector = torch.cat(centres), torch.cat(neighbours), torch.cat(vectors)
+    # by centre, then distance: stable sorts, so equal distances keep their (deterministic) pair order
+    order = torch.argsort((vector * vector).sum(1), stable=True)
+    order = order[torch.argsort(centre[order], stable=True)]
+    centre, neighbour, vector = centre[order], neighbour[order], vector[order]
+    if max_neighbors is not None and len(centre):
+        starts = torch.searchsorted(centre, centre, right=False)
+        rank = torch.arange(len(centre), device=device) - starts
+        keep = rank < max_neighbors
+        centre, neighbour, vector = centre[keep], neighbour[keep], vector[keep]
+    return torch.stack([centre, neighbour]), vector
 
 # %% ../nbs/02_graph.ipynb #b8e9167c
 def gaussian_expansion(values: np.ndarray, # [E] distances, Å
@@ -97,11 +146,13 @@ class GraphConverter:
     dz_with_image: bool = False  # |Δz| including the image's shift (the paper: stored z only)
     tolerance: float = 0.1  # site-matching tolerance, Å
     interstitials: Literal["error", "include"] = "error"  # unmatched atoms: refuse, or keep as nodes
+    edge_features: Literal["paper", "none"] = "paper"  # the paper's edges, or none (models that find their own neighbours)
 
     @property
     def node_dim(self) -> int: return 2 if self.atom_features == "werespecies" else 1
     @property
     def edge_dim(self) -> int:
+        if self.edge_features == "none": return 0
         return self.edge_embed_size * (2 if self.add_z_bond_coord else 1) + (2 if self.add_eos_features else 0)
     def settings(self) -> dict: return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
     @classmethod
@@ -128,8 +179,22 @@ class GraphConverter:
     def arrays(self,
                cloud: DefectCloud, # the defect cloud (or full structure cloud)
               ) -> dict[str, np.ndarray]:
-        "The graph as numpy arrays: x [n, F], edge_index [2, E], edge_attr [E, D], state [2]."
-        i, j, images, d = periodic_neighbors(cloud.frac_coords, cloud.lattice, self.cutoff, self.pbc, self.self_images)
+        "The graph as numpy arrays: x [n, F], edge_index [2, E], edge_attr [E, D], state [2], pos [n, 3], lattice [3, 3]."
+        if self.edge_features == "none": i = j = images = d = np.zeros(0, np.int64)
+        else: i, j, images, d = periodic_neighbors(cloud.frac_coords, cloud.lattice, self.cutoff, self.pbc, self.self_images)
+        if self.edge_features != "paper": parts = []
+        else: parts = self._paper_edges(cloud, i, j, images, d)
+        x = np.stack([cloud.numbers, cloud.was], 1) if self.atom_features == "werespecies" else cloud.numbers[:, None]
+        state = np.asarray(cloud.state, float)
+        if len(state) == 1: state = np.repeat(state, 2)
+        if len(state) != 2: raise ValueError(f"a state of {len(state)} elements is not supported (hosts of 1 or 2 elements)")
+        edge_attr = np.concatenate(parts, 1) if parts else np.zeros((len(i), 0))
+        return {"x": x.astype(np.float32), "edge_index": np.stack([i, j]).astype(np.int64),
+                "edge_attr": edge_attr.astype(np.float32).reshape(len(i), self.edge_dim), "state": state.astype(np.float32),
+                "pos": cloud.cart_coords.astype(np.float32).reshape(-1, 3), "lattice": cloud.lattice.astype(np.float32)}
+
+    def _paper_edges(self, cloud: DefectCloud, i, j, images, d) -> list[np.ndarray]:
+        "The paper's edge features: Gaussians of the distance, of |Δz|, and the EOS pair."
         parts = [gaussian_expansion(d, self.cutoff, self.edge_embed_size, self.gaussian_width)]
         if self.add_z_bond_coord:
             z = cloud.cart_coords[:, 2]
@@ -138,13 +203,7 @@ class GraphConverter:
         if self.add_eos_features:
             shells = cloud.reference.shell_table[cloud.unit_site[i]]   # interstitials (-1) get the empty last row
             parts.append(eos_features(d, shells, cloud.was[i] == cloud.was[j], self.eos_quirk))
-        x = np.stack([cloud.numbers, cloud.was], 1) if self.atom_features == "werespecies" else cloud.numbers[:, None]
-        state = np.asarray(cloud.state, float)
-        if len(state) == 1: state = np.repeat(state, 2)
-        if len(state) != 2: raise ValueError(f"a state of {len(state)} elements is not supported (hosts of 1 or 2 elements)")
-        return {"x": x.astype(np.float32), "edge_index": np.stack([i, j]).astype(np.int64),
-                "edge_attr": np.concatenate(parts, 1).astype(np.float32).reshape(len(i), self.edge_dim),
-                "state": state.astype(np.float32)}
+        return parts
 
     def graph(self,
               cloud: DefectCloud, # the defect cloud
@@ -153,7 +212,8 @@ class GraphConverter:
         "The graph of a defect cloud as a torch-geometric `Data` (extra keyword arguments become attributes)."
         a = self.arrays(cloud)
         return Data(x=torch.from_numpy(a["x"]), edge_index=torch.from_numpy(a["edge_index"]),
-                    edge_attr=torch.from_numpy(a["edge_attr"]), state=torch.from_numpy(a["state"])[None], **extra)
+                    edge_attr=torch.from_numpy(a["edge_attr"]), state=torch.from_numpy(a["state"])[None],
+                    pos=torch.from_numpy(a["pos"]), lattice=torch.from_numpy(a["lattice"])[None], **extra)
 
     def __call__(self, structure, reference: PristineReference, id: str|None = None, **extra) -> Data:
         "Structure (pymatgen, or (lattice, numbers, frac)) → graph."
@@ -165,6 +225,8 @@ VARIANTS = {  # the paper's ablation variants; cutoffs and sizes come from each 
     "sparse-z-were": dict(atom_features="werespecies", add_z_bond_coord=True, add_eos_features=False),
     "sparse-z-were-eos": dict(atom_features="werespecies", add_z_bond_coord=True, add_eos_features=True),
     "full": dict(representation="full", atom_features="werespecies", add_z_bond_coord=True, add_eos_features=False, cutoff=5.0),
+    # every atom with its position and the lattice, no edges: for models that build their own neighbour lists (SchNet, GemNet)
+    "geometry": dict(representation="full", atom_features="Z", edge_features="none"),
 }
 
 def converter_for(variant: str, # a key of `VARIANTS`
@@ -175,7 +237,7 @@ def converter_for(variant: str, # a key of `VARIANTS`
     return GraphConverter(**(VARIANTS[variant] | overrides))
 
 # %% ../nbs/02_graph.ipynb #9f0456b8
-GRAPH_CACHE_VERSION = "1"  # bump when the graph arrays change for the same settings
+GRAPH_CACHE_VERSION = "2"  # bump when the graph arrays change for the same settings
 
 def _convert_chunk(args) -> list[dict]:
     "Worker: graphs (as arrays) of a chunk of one dataset's structures."
@@ -229,12 +291,14 @@ def convert_dataset(dataset: DefectDataset, # the structures to convert
     "Graph arrays for every structure of one dataset (see `convert_datasets`)."
     return convert_datasets([dataset], converter, **kwargs)[0]
 
-def _pack(graphs: list[dict]) -> dict[str, torch.Tensor]:
+def _pack(graphs: list[dict], edge_dtype=np.float32) -> dict[str, torch.Tensor]:
     counts = lambda key, axis: np.array([g[key].shape[axis] for g in graphs], np.int64)
     return {"x": torch.from_numpy(np.concatenate([g["x"] for g in graphs])),
+            "pos": torch.from_numpy(np.concatenate([g["pos"] for g in graphs])),
+            "lattice": torch.from_numpy(np.stack([g["lattice"] for g in graphs])),
             "x_ptr": torch.from_numpy(np.concatenate([[0], np.cumsum(counts("x", 0))])),
             "edge_index": torch.from_numpy(np.concatenate([g["edge_index"] for g in graphs], 1)),
-            "edge_attr": torch.from_numpy(np.concatenate([g["edge_attr"] for g in graphs])),
+            "edge_attr": torch.from_numpy(np.concatenate([g["edge_attr"] for g in graphs]).astype(edge_dtype)),
             "edge_ptr": torch.from_numpy(np.concatenate([[0], np.cumsum(counts("edge_index", 1))])),
             "state": torch.from_numpy(np.stack([g["state"] for g in graphs]))}
 
@@ -254,7 +318,9 @@ class GraphDataset(torch.utils.data.Dataset):
         # work small enough to finish in a second or two runs in this process: a pool would cost more to start
         small = sum(len(d) for d in missing) * (20 if converter.representation == "full" else 1) < 4000
         for dataset, graphs in zip(missing, convert_datasets(missing, converter, workers=1 if small else workers), strict=True):
-            loaded[dataset.name] = _pack(graphs)
+            # full graphs have ~50 million edges in 2DMD (cutoff 5 Å): their Gaussian features (values in [0, 1]) are
+            # kept in half precision, 2 GB instead of 4; batches are float32 again (`PackedGraphs.batch`)
+            loaded[dataset.name] = _pack(graphs, np.float16 if converter.representation == "full" else np.float32)
             if cache: atomic_write(paths[dataset.name], lambda tmp, packed=loaded[dataset.name]: torch.save(packed, tmp))
         self.parts, self.ids, self.dataset_names, ys = [], [], [], []
         for dataset in self.datasets:
@@ -280,7 +346,8 @@ class GraphDataset(torch.utils.data.Dataset):
         p, local = self.parts[part], int(k - self.starts[part])
         a, b = int(p["x_ptr"][local]), int(p["x_ptr"][local + 1])
         c, d = int(p["edge_ptr"][local]), int(p["edge_ptr"][local + 1])
-        return Data(x=p["x"][a:b], edge_index=p["edge_index"][:, c:d], edge_attr=p["edge_attr"][c:d],
-                    state=p["state"][local][None], y=self.y[k][None], index=torch.tensor([k]), num_nodes=b - a)
+        return Data(x=p["x"][a:b], edge_index=p["edge_index"][:, c:d], edge_attr=p["edge_attr"][c:d].float(),
+                    state=p["state"][local][None], pos=p["pos"][a:b], lattice=p["lattice"][local][None],
+                    y=self.y[k][None], index=torch.tensor([k]), num_nodes=b - a)
 
     def __repr__(self): return f"GraphDataset({len(self)} graphs from {len(self.datasets)} datasets, converter {self.converter.key()})"

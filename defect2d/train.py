@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,8 @@ class GraphBatch:
     index: Tensor # [n_graphs] position of each graph in its `PackedGraphs`
     y: Tensor|None = None # [n_graphs] or [n_graphs, n_targets]
     weight: Tensor|None = None # [n_graphs] loss and metric weights
+    pos: Tensor|None = None # [n_nodes, 3] Cartesian positions, Å (for models that find their own neighbours)
+    lattice: Tensor|None = None # [n_graphs, 3, 3] lattice vectors as rows, Å
     @property
     def num_graphs(self) -> int: return len(self.state)
     def to(self,
@@ -61,9 +63,11 @@ class PackedGraphs:
                  state: Tensor, # [n, state_dim]
                  y: Tensor|None = None, # [n, n_targets]
                  targets: Sequence[str] = (), # names of the columns of y
+                 pos: Tensor|None = None, # [N, 3] Cartesian positions of all nodes, Å
+                 lattice: Tensor|None = None, # [n, 3, 3] lattice of each graph, Å
                 ):
         self.x, self.node_ptr, self.edge_index, self.edge_attr, self.edge_ptr, self.state = x, node_ptr, edge_index, edge_attr, edge_ptr, state
-        self.y, self.targets = y, tuple(targets)
+        self.y, self.targets, self.pos, self.lattice = y, tuple(targets), pos, lattice
         if not (len(node_ptr) == len(edge_ptr) == len(state) + 1): raise ValueError("offsets and states disagree on the number of graphs")
 
     @classmethod
@@ -77,7 +81,7 @@ class PackedGraphs:
             return torch.cat([torch.zeros(1, dtype=torch.long)] + [p[ptr_key][1:] + int(s) for p, s in zip(parts, starts, strict=True)])
         return cls(torch.cat([p["x"] for p in parts]), shift("x_ptr", "x"), torch.cat([p["edge_index"] for p in parts], 1),
                    torch.cat([p["edge_attr"] for p in parts]), shift("edge_ptr", "edge_attr"), torch.cat([p["state"] for p in parts]),
-                   dataset.y, dataset.targets)
+                   dataset.y, dataset.targets, torch.cat([p["pos"] for p in parts]), torch.cat([p["lattice"] for p in parts]))
 
     @classmethod
     def from_graphs(cls,
@@ -86,10 +90,14 @@ class PackedGraphs:
                    ) -> PackedGraphs:
         "Pack torch-geometric `Data` objects (with `x`, `edge_index`, `edge_attr`, `state`, optional `y`)."
         ptr = lambda counts: torch.tensor(np.concatenate([[0], np.cumsum(counts)]), dtype=torch.long)
-        y = torch.cat([g.y.reshape(1, -1) for g in graphs]).float() if graphs and getattr(graphs[0], "y", None) is not None else None
+        has = lambda key: bool(graphs) and all(getattr(g, key, None) is not None for g in graphs)
+        y = torch.cat([g.y.reshape(1, -1) for g in graphs]).float() if has("y") else None
+        pos = torch.cat([g.pos for g in graphs]).float() if has("pos") else None
+        lattice = torch.cat([g.lattice.reshape(1, 3, 3) for g in graphs]).float() if has("lattice") else None
         return cls(torch.cat([g.x for g in graphs]).float(), ptr([g.num_nodes for g in graphs]),
                    torch.cat([g.edge_index for g in graphs], 1), torch.cat([g.edge_attr for g in graphs]),
-                   ptr([g.edge_index.shape[1] for g in graphs]), torch.cat([g.state.reshape(1, -1) for g in graphs]).float(), y, targets)
+                   ptr([g.edge_index.shape[1] for g in graphs]), torch.cat([g.state.reshape(1, -1) for g in graphs]).float(), y, targets,
+                   pos, lattice)
 
     def __len__(self) -> int: return len(self.state)
     @property
@@ -98,7 +106,8 @@ class PackedGraphs:
            device, # where the tensors go
           ) -> PackedGraphs:
         move = lambda t: None if t is None else t.to(device)
-        return PackedGraphs(*(move(t) for t in (self.x, self.node_ptr, self.edge_index, self.edge_attr, self.edge_ptr, self.state, self.y)), self.targets)
+        return PackedGraphs(*(move(t) for t in (self.x, self.node_ptr, self.edge_index, self.edge_attr, self.edge_ptr, self.state, self.y)),
+                            self.targets, move(self.pos), move(self.lattice))
 
     def batch(self, indices: Tensor, # [B] graphs to gather, on this pack's device
               target: int|None = None, # column of y for `GraphBatch.y` (None: all columns)
@@ -113,8 +122,10 @@ class PackedGraphs:
         node_rows, node_graph, node_first = rows(self.node_ptr)
         edge_rows, edge_graph, _ = rows(self.edge_ptr)
         y = None if self.y is None else (self.y[indices] if target is None else self.y[indices, target])
-        return GraphBatch(self.x[node_rows], self.edge_index[:, edge_rows] + node_first[edge_graph], self.edge_attr[edge_rows],
-                          self.state[indices], node_graph, indices, y, None if weights is None else weights[indices])
+        # edge features may be stored in half precision (full graphs); models always get float32
+        return GraphBatch(self.x[node_rows], self.edge_index[:, edge_rows] + node_first[edge_graph], self.edge_attr[edge_rows].float(),
+                          self.state[indices], node_graph, indices, y, None if weights is None else weights[indices],
+                          None if self.pos is None else self.pos[node_rows], None if self.lattice is None else self.lattice[indices])
 
     def __repr__(self): return f"PackedGraphs({len(self)} graphs, {len(self.x)} nodes, {self.edge_index.shape[1]} edges, {self.device})"
 
@@ -179,8 +190,19 @@ class TrainSettings:
     patience: int = 30 # epochs without relative improvement of the training MAE
     threshold: float = 0.05 # relative improvement that counts
     min_lr: float = 1e-5 # the schedule stops lowering the learning rate here
-    weighted_loss: bool = False # MSE weighted by fold weights (no resampling) or plain MSE
+    weighted_loss: bool = False # loss weighted by fold weights (no resampling) or plain
     seed: int = 0 # model initialisation and batch order
+    optimizer: Literal["adam", "adamw_amsgrad"] = "adam" # Adam (MEGNet), or AdamW with AMSGrad (the paper's SchNet and GemNet)
+    schedule: Literal["plateau_train_mae", "plateau_last_loss", "one_cycle"] = "plateau_train_mae" # see below
+    max_lr: float|None = None # peak learning rate of the one-cycle schedule
+    loss: Literal["mse", "l1"] = "mse" # on standardised targets
+    grad_clip: float|None = None # largest gradient norm, None for no clipping
+
+    def __post_init__(self):
+        if self.schedule == "one_cycle" and not self.max_lr: raise ValueError("the one-cycle schedule needs max_lr")
+        for name, options in (("optimizer", ("adam", "adamw_amsgrad")), ("loss", ("mse", "l1")),
+                              ("schedule", ("plateau_train_mae", "plateau_last_loss", "one_cycle"))):
+            if getattr(self, name) not in options: raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose from {options}")
 
 def git_revision(path: str|Path|None = None, # a folder in the repository
                 ) -> str|None:
@@ -226,9 +248,15 @@ class Trainer:
         self.device = torch.device(device) if device is not None else train.graphs.device
         self.deterministic, self.progress = deterministic, progress
         self.model.to(self.device)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.lr)
-        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimizer, mode="min", factor=settings.factor,
-            patience=settings.patience, threshold=settings.threshold, threshold_mode="rel", min_lr=settings.min_lr)
+        if settings.optimizer == "adam": self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.lr)
+        else: self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.lr, amsgrad=True)
+        if settings.schedule == "one_cycle":
+            self.scheduler = torch.optim.lr_scheduler.OneCycleLR(self.optimizer, max_lr=settings.max_lr,
+                                                                 total_steps=settings.epochs * max(len(train), 1))
+        else:
+            self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimizer, mode="min", factor=settings.factor,
+                patience=settings.patience, threshold=settings.threshold, threshold_mode="rel", min_lr=settings.min_lr)
+        self._last_loss = math.inf   # the epoch's last batch loss (the paper's GemNet schedule follows it)
         self.history: list[dict] = []
         self.epoch = 0
         self.environment = environment(self.device)   # once: it asks git, which is too slow for every epoch
@@ -241,8 +269,8 @@ class Trainer:
     def _loss_and_errors(self, batch: GraphBatch) -> tuple[Tensor, Tensor]:
         out = self.model(batch)
         z = self.scaler.transform(batch.y)
-        squared = (out - z) ** 2
-        loss = (squared * batch.weight).mean() if self.settings.weighted_loss else squared.mean()
+        per_graph = (out - z).abs() if self.settings.loss == "l1" else (out - z) ** 2
+        loss = (per_graph * batch.weight).mean() if self.settings.weighted_loss else per_graph.mean()
         return loss, (self.scaler.inverse(out.detach()) - batch.y).abs()
 
     def train_epoch(self) -> dict:
@@ -258,10 +286,14 @@ class Trainer:
             loss, errors = self._loss_and_errors(batch)
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if self.settings.grad_clip: nn.utils.clip_grad_norm_(self.model.parameters(), self.settings.grad_clip)
             self.optimizer.step()
+            if self.settings.schedule == "one_cycle": self.scheduler.step()
             loss_sum += loss.detach(); steps += 1
+            last_loss = loss.detach()
             error_sum += (errors * batch.weight).sum() if weighted else errors.sum()
             weight_sum += batch.weight.sum() if weighted else batch.num_graphs
+        self._last_loss = float(last_loss) if steps else math.inf
         return {"loss": float(loss_sum) / max(steps, 1), "train_mae": float(error_sum) / max(float(weight_sum), 1e-12)}
 
     @torch.no_grad()
@@ -312,7 +344,7 @@ class Trainer:
         "Resume from `state.pt` if present; False when there is none."
         if not self.state_path.is_file(): return False
         state = torch.load(self.state_path, map_location=self.device, weights_only=True)
-        if state["settings"] != asdict(self.settings):
+        if TrainSettings(**state["settings"]) != self.settings:   # settings added later take their defaults
             raise ValueError(f"{self.state_path}: the saved run has other settings ({state['settings']}); use another directory")
         if state["scaler"] != asdict(self.scaler): raise ValueError(f"{self.state_path}: the saved run has another target scaler")
         self.model.load_state_dict(state["model"]); self.optimizer.load_state_dict(state["optimizer"])
@@ -324,7 +356,11 @@ class Trainer:
             epoch_limit: int|None = None, # stop (resumably) after this many epochs in this call
            ) -> TrainedModel|None:
         "Train until the last epoch (resuming if possible); the final `TrainedModel`, or None when stopped early."
-        self.load_state()
+        if not self.load_state() and hasattr(self.model, "fit_scale_factors"):
+            # a model with data-dependent constants (GemNet's scale factors) fits them once, on the first training
+            # batches, before the first epoch; they are part of its state from then on
+            self.train_loader.set_epoch(0)
+            self.model.fit_scale_factors(batch.to(self.device) for batch in self.train_loader)
         start, done_here = time.perf_counter(), 0
         bar = tqdm(total=self.settings.epochs, initial=self.epoch, disable=not self.progress, desc=self.target, leave=False)
         with _deterministic(self.deterministic):
@@ -335,7 +371,8 @@ class Trainer:
                 t0 = time.perf_counter()
                 row = {"epoch": self.epoch + 1, "lr": self.optimizer.param_groups[0]["lr"], **self.train_epoch()}
                 if self.test_loader is not None: row["test_mae"] = self.evaluate(self.test_loader)
-                self.scheduler.step(row["train_mae"])
+                if self.settings.schedule == "plateau_train_mae": self.scheduler.step(row["train_mae"])
+                elif self.settings.schedule == "plateau_last_loss": self.scheduler.step(self._last_loss)
                 row["seconds"] = time.perf_counter() - t0
                 self.history.append(row); self.epoch += 1; done_here += 1
                 self.save_state()
