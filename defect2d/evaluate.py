@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import DefectCollection
-from .experiments import ExperimentData, collect_predictions, preset_config, publish_runs, run_directory, train_runs
+from .data import TEST, TRAIN, DefectCollection, experiment_folds
+from .experiments import (ExperimentData, RunConfig, collect_predictions, preset_config, publish_runs, run_directory,
+                                  subset_ids, train_runs)
 
 # %% auto #0
-__all__ = ['ROWS', 'PAPER_RESULTS', 'dataset_label', 'run_errors', 'summary_table', 'paper_reference', 'check_reference',
-           'compare_with_paper', 'markdown_table', 'concentrations', 'parity_plot', 'concentration_errors',
-           'concentration_plot', 'write_report', 'reproduce']
+__all__ = ['ROWS', 'PAPER_RESULTS', 'MODEL_LABELS', 'dataset_label', 'run_errors', 'summary_table', 'paper_reference',
+           'check_reference', 'compare_with_paper', 'markdown_table', 'models_table', 'constant_predictor_mae',
+           'concentrations', 'parity_plot', 'concentration_errors', 'concentration_plot', 'write_report', 'reproduce']
 
 # %% ../nbs/07_evaluate.ipynb #5c769176
 ROWS = (("combined", "both"), ("BP", "high"), ("GaSe", "high"), ("InSe", "high"), ("MoS2", "high"), ("WSe2", "high"),
@@ -90,6 +91,87 @@ homo_lumo_gap_min,sparse_megnet,WSe2,high,43.32,2.42,paper
 homo_lumo_gap_min,sparse_megnet,h-BN,high,207.57,15.93,paper
 homo_lumo_gap_min,sparse_megnet,MoS2,low,4.99,0.29,paper
 homo_lumo_gap_min,sparse_megnet,WSe2,low,6.80,0.39,paper
+formation_energy_per_site,schnet,combined,both,505.08,16.25,paper
+formation_energy_per_site,schnet,BP,high,1529.68,101.67,paper
+formation_energy_per_site,schnet,GaSe,high,177.01,10.95,paper
+formation_energy_per_site,schnet,InSe,high,157.58,11.41,paper
+formation_energy_per_site,schnet,MoS2,high,307.53,12.70,paper
+formation_energy_per_site,schnet,WSe2,high,423.73,27.69,paper
+formation_energy_per_site,schnet,h-BN,high,1341.32,45.35,paper
+formation_energy_per_site,schnet,MoS2,low,48.21,2.55,paper
+formation_energy_per_site,schnet,WSe2,low,55.15,4.63,paper
+formation_energy_per_site,gemnet,combined,both,351.68,104.22,paper
+formation_energy_per_site,gemnet,BP,high,778.74,90.76,paper
+formation_energy_per_site,gemnet,GaSe,high,144.73,10.39,paper
+formation_energy_per_site,gemnet,InSe,high,156.52,13.03,paper
+formation_energy_per_site,gemnet,MoS2,high,505.68,286.08,paper
+formation_energy_per_site,gemnet,WSe2,high,620.82,408.90,paper
+formation_energy_per_site,gemnet,h-BN,high,541.71,252.50,paper
+formation_energy_per_site,gemnet,MoS2,low,33.60,8.42,paper
+formation_energy_per_site,gemnet,WSe2,low,31.32,8.45,paper
+formation_energy_per_site,full_megnet,combined,both,109.45,15.60,paper
+formation_energy_per_site,full_megnet,BP,high,110.35,17.09,paper
+formation_energy_per_site,full_megnet,GaSe,high,77.75,18.65,paper
+formation_energy_per_site,full_megnet,InSe,high,71.80,10.93,paper
+formation_energy_per_site,full_megnet,MoS2,high,98.99,23.82,paper
+formation_energy_per_site,full_megnet,WSe2,high,103.41,21.91,paper
+formation_energy_per_site,full_megnet,h-BN,high,323.42,92.37,paper
+formation_energy_per_site,full_megnet,MoS2,low,44.74,11.11,paper
+formation_energy_per_site,full_megnet,WSe2,low,45.08,7.07,paper
+formation_energy_per_site,catboost,combined,both,141.94,4.74,paper
+formation_energy_per_site,catboost,BP,high,333.72,24.49,paper
+formation_energy_per_site,catboost,GaSe,high,83.90,2.80,paper
+formation_energy_per_site,catboost,InSe,high,123.57,4.41,paper
+formation_energy_per_site,catboost,MoS2,high,90.09,3.18,paper
+formation_energy_per_site,catboost,WSe2,high,194.30,4.98,paper
+formation_energy_per_site,catboost,h-BN,high,279.24,12.55,paper
+formation_energy_per_site,catboost,MoS2,low,12.92,0.54,paper
+formation_energy_per_site,catboost,WSe2,low,17.63,0.51,paper
+formation_energy_per_site,catboost,combined,both,98,1,corrected
+formation_energy_per_site,catboost,BP,high,79,2,corrected
+formation_energy_per_site,catboost,GaSe,high,91,3,corrected
+formation_energy_per_site,catboost,InSe,high,121,4,corrected
+formation_energy_per_site,catboost,MoS2,high,88,3,corrected
+formation_energy_per_site,catboost,WSe2,high,186,7,corrected
+formation_energy_per_site,catboost,h-BN,high,189,6,corrected
+formation_energy_per_site,catboost,MoS2,low,11.8,0.3,corrected
+formation_energy_per_site,catboost,WSe2,low,14.7,0.6,corrected
+homo_lumo_gap_min,schnet,combined,both,186.96,75.50,paper
+homo_lumo_gap_min,schnet,BP,high,213.10,16.50,paper
+homo_lumo_gap_min,schnet,GaSe,high,277.02,27.47,paper
+homo_lumo_gap_min,schnet,InSe,high,190.61,22.51,paper
+homo_lumo_gap_min,schnet,MoS2,high,181.52,84.56,paper
+homo_lumo_gap_min,schnet,WSe2,high,141.49,158.33,paper
+homo_lumo_gap_min,schnet,h-BN,high,206.67,23.79,paper
+homo_lumo_gap_min,schnet,MoS2,low,105.53,120.91,paper
+homo_lumo_gap_min,schnet,WSe2,low,179.71,183.82,paper
+homo_lumo_gap_min,gemnet,combined,both,190.87,38.40,paper
+homo_lumo_gap_min,gemnet,BP,high,166.37,10.07,paper
+homo_lumo_gap_min,gemnet,GaSe,high,224.87,8.65,paper
+homo_lumo_gap_min,gemnet,InSe,high,160.96,11.40,paper
+homo_lumo_gap_min,gemnet,MoS2,high,240.30,141.57,paper
+homo_lumo_gap_min,gemnet,WSe2,high,428.76,136.45,paper
+homo_lumo_gap_min,gemnet,h-BN,high,188.54,2.23,paper
+homo_lumo_gap_min,gemnet,MoS2,low,46.20,40.99,paper
+homo_lumo_gap_min,gemnet,WSe2,low,70.85,31.58,paper
+homo_lumo_gap_min,full_megnet,combined,both,109.62,2.68,paper
+homo_lumo_gap_min,full_megnet,BP,high,161.55,4.29,paper
+homo_lumo_gap_min,full_megnet,GaSe,high,199.82,7.29,paper
+homo_lumo_gap_min,full_megnet,InSe,high,154.07,7.73,paper
+homo_lumo_gap_min,full_megnet,MoS2,high,57.94,4.45,paper
+homo_lumo_gap_min,full_megnet,WSe2,high,47.08,3.35,paper
+homo_lumo_gap_min,full_megnet,h-BN,high,198.44,7.85,paper
+homo_lumo_gap_min,full_megnet,MoS2,low,25.90,3.71,paper
+homo_lumo_gap_min,full_megnet,WSe2,low,32.06,3.99,paper
+homo_lumo_gap_min,catboost,combined,both,106.33,0.97,paper
+homo_lumo_gap_min,catboost,BP,high,153.84,2.78,paper
+homo_lumo_gap_min,catboost,GaSe,high,191.56,1.82,paper
+homo_lumo_gap_min,catboost,InSe,high,152.99,2.92,paper
+homo_lumo_gap_min,catboost,MoS2,high,76.91,3.60,paper
+homo_lumo_gap_min,catboost,WSe2,high,63.11,2.37,paper
+homo_lumo_gap_min,catboost,h-BN,high,170.14,2.59,paper
+homo_lumo_gap_min,catboost,MoS2,low,24.51,0.83,paper
+homo_lumo_gap_min,catboost,WSe2,low,17.53,0.83,paper
 """
 PAPER_RESULTS = pd.read_csv(StringIO(_PAPER))
 
@@ -102,7 +184,8 @@ def paper_reference(target: str, # formation_energy_per_site or homo_lumo_gap_mi
     source = "corrected" if corrected and (rows.source == "corrected").any() else "paper"
     return rows[rows.source == source].drop(columns=["target", "model"]).reset_index(drop=True)
 
-_REFERENCE_COLUMNS = {"sparse_megnet": "Sparse (MEGNet)"}
+_REFERENCE_COLUMNS = {"sparse_megnet": "Sparse (MEGNet)", "full_megnet": "MEGNet", "schnet": "SchNet", "gemnet": "GemNet",
+                      "catboost": "CatBoost"}
 _REFERENCE_FILES = {("formation_energy_per_site", "paper"): "paper_formation_energy_per_site.csv",
                     ("formation_energy_per_site", "corrected"): "corrected_formation_energy_per_site.csv",
                     ("homo_lumo_gap_min", "paper"): "paper_homo_lumo_gap_min.csv"}
@@ -114,6 +197,7 @@ def check_reference(folder: str|Path, # the reference tables (`../shared/referen
     for (target, source), file in _REFERENCE_FILES.items():
         theirs = pd.read_csv(Path(folder) / file)
         for model, column in _REFERENCE_COLUMNS.items():
+            if f"{column} MAE" not in theirs: continue   # the corrected re-run has two models only
             ours = PAPER_RESULTS[(PAPER_RESULTS.target == target) & (PAPER_RESULTS.model == model) & (PAPER_RESULTS.source == source)]
             merged = ours.merge(theirs, left_on=["dataset", "density"], right_on=["Material", "Density"], validate="1:1")
             if len(merged) != len(ROWS): raise ValueError(f"{file}: rows do not match the paper's {len(ROWS)}")
@@ -142,6 +226,34 @@ def markdown_table(comparison: pd.DataFrame, # a `compare_with_paper` table
         paper = "–" if pd.isna(r.mae_mev_paper) else f"{fmt(r.mae_mev_paper, r.std_mev_paper)} ({r.paper_source})"
         lines.append(f"| {r.dataset} | {r.density} | {fmt(r.mae_mev, r.std_mev)} | {r.repeats} | {paper} |")
     return "\n".join(lines)
+
+# %% ../nbs/07_evaluate.ipynb #8b7fd567
+MODEL_LABELS = {"sparse_megnet": "Sparse (MEGNet)", "full_megnet": "MEGNet (full)", "schnet": "SchNet", "gemnet": "GemNet",
+                "catboost": "CatBoost"}
+
+def models_table(comparisons: dict[str, pd.DataFrame], # model → its `compare_with_paper` table
+                ) -> str:
+    "A Markdown table with one column per model: our MAE ± std / the paper's, per dataset row."
+    fmt = lambda m, s: "–" if pd.isna(m) else (f"{m:.0f}" if pd.isna(s) else f"{m:.0f} ± {s:.0f}")
+    header = "| dataset | density | " + " | ".join(MODEL_LABELS.get(m, m) for m in comparisons) + " |"
+    lines = [header, "|---|---|" + "---|" * len(comparisons)]
+    cells = {m: {(r.dataset, r.density): f"{fmt(r.mae_mev, r.std_mev)} / {fmt(r.mae_mev_paper, r.std_mev_paper)}"
+                 for r in c.itertuples()} for m, c in comparisons.items()}
+    for row in ROWS:
+        lines.append(f"| {row[0]} | {row[1]} | " + " | ".join(cells[m].get(row, "–") for m in comparisons) + " |")
+    return "\n".join(lines)
+
+# %% ../nbs/07_evaluate.ipynb #44e6b23b
+def constant_predictor_mae(collection: DefectCollection, # the datasets
+                           config: RunConfig, # whose target, split and subset
+                          ) -> float:
+    "Combined (weighted) test MAE, meV, of predicting the training mean of `config`'s split and subset."
+    folds = experiment_folds(collection, config.experiment)
+    if config.subset != (None, None):
+        folds = folds.loc[[i for d in collection for i in subset_ids(folds.loc[d.ids], config.subset)]]
+    y = collection.table.loc[folds.index, config.target].to_numpy(np.float64)
+    train, test = (folds["fold"] == TRAIN).to_numpy(), (folds["fold"] == TEST).to_numpy()
+    return 1000 * float(np.average(np.abs(y[test] - y[train].mean()), weights=folds["weight"].to_numpy()[test]))
 
 # %% ../nbs/07_evaluate.ipynb #1748e513
 def concentrations(collection: DefectCollection, # the datasets

@@ -28,7 +28,7 @@ from .train import GraphLoader, PackedGraphs, Trainer, TrainSettings, environmen
 # %% auto #0
 __all__ = ['Target', 'MEGNET_MODELS', 'NETWORKS', 'ESTIMATORS', 'MODEL_NAMES', 'FE', 'GAP', 'PAPER_TRIALS', 'TRIALS', 'PRESETS',
            'QUICK_TRAIN_PER_DATASET', 'QUICK_TEST_PER_DATASET', 'RunConfig', 'preset_config', 'ExperimentData',
-           'run_directory', 'train_run', 'train_runs', 'collect_predictions', 'publish_runs']
+           'subset_ids', 'run_directory', 'train_run', 'train_runs', 'collect_predictions', 'publish_runs']
 
 # %% ../nbs/06_experiments.ipynb #36ac54a9
 Target = Literal["formation_energy_per_site", "homo_lumo_gap_min"]
@@ -234,7 +234,7 @@ class ExperimentData:
         self.collection, self.converter, self.experiment, self.subset = collection, converter, experiment, tuple(subset)
         folds = experiment_folds(collection, experiment)   # always on whole datasets: a subset keeps the paper's split
         datasets = list(collection)
-        if self.subset != (None, None): datasets = [d.subset(_draw(folds.loc[d.ids], self.subset)) for d in datasets]
+        if self.subset != (None, None): datasets = [d.subset(subset_ids(folds.loc[d.ids], self.subset)) for d in datasets]
         self.graphs = GraphDataset(datasets, converter, workers=workers)
         self.pack = PackedGraphs.from_dataset(self.graphs).to(device)
         self.folds = folds.reindex(self.graphs.ids)   # structures outside the experiment get NaN
@@ -271,8 +271,10 @@ class ExperimentData:
         "The experiment data a run configuration needs (converter, split, subset)."
         return cls(collection, config.converter(), config.experiment, subset=config.subset, **kwargs)
 
-def _draw(folds: pd.DataFrame, subset: tuple[int|None, int|None]) -> list[str]:
-    "Ids of at most subset[0] training and subset[1] test structures of one dataset, drawn with a fixed seed."
+def subset_ids(folds: pd.DataFrame, # one dataset's `experiment_folds` rows
+               subset: tuple[int|None, int|None], # at most (train, test) structures; None: all of that fold
+              ) -> list[str]:
+    "Ids of at most subset[0] training and subset[1] test structures of one dataset, drawn with a fixed seed, in dataset order."
     chosen = []
     for fold, limit in zip((TRAIN, TEST), subset, strict=True):
         ids = folds.index[folds["fold"] == fold]

@@ -216,8 +216,18 @@ class EdgeEmbedding(nn.Module):
 
 class InteractionBlock(nn.Module):
     "One GemNet-T block: triplet interaction, edge residuals, atom update, and the edges re-embedded from the atoms."
-    def __init__(self, emb_size_atom: int, emb_size_edge: int, emb_size_trip: int, emb_size_rbf: int, emb_size_cbf: int,
-                 emb_size_bil_trip: int, num_spherical: int, num_before_skip: int, num_after_skip: int, num_concat: int, num_atom: int):
+    def __init__(self, emb_size_atom: int, # atom embedding
+                 emb_size_edge: int, # edge embedding
+                 emb_size_trip: int, # triplet messages
+                 emb_size_rbf: int, # radial basis embedding
+                 emb_size_cbf: int, # radial basis per angular order
+                 emb_size_bil_trip: int, # bilinear output
+                 num_spherical: int, # orders of the angular basis
+                 num_before_skip: int, # residual layers before the skip connection
+                 num_after_skip: int, # residual layers after it
+                 num_concat: int, # residual layers after re-embedding the edges
+                 num_atom: int, # residual layers of the atom update
+                ):
         super().__init__()
         self.dense_ca = Dense(emb_size_edge, emb_size_edge)
         self.triplet = TripletInteraction(emb_size_edge, emb_size_trip, emb_size_bil_trip, emb_size_rbf, emb_size_cbf, num_spherical)
@@ -227,7 +237,11 @@ class InteractionBlock(nn.Module):
         self.concat = EdgeEmbedding(emb_size_atom, emb_size_edge, emb_size_edge)
         self.residual_m = nn.Sequential(*[ResidualLayer(emb_size_edge) for _ in range(num_concat)])
 
-    def forward(self, h: Tensor, m: Tensor, bases: dict, edge_index: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, h: Tensor, # [N, emb_size_atom] atom embeddings
+                m: Tensor, # [E, emb_size_edge] edge messages
+                bases: dict, # `GemNetT.bases`: the radial and angular bases, triplets and reverse edges
+                edge_index: Tensor, # [2, E] (centre, neighbour)
+               ) -> tuple[Tensor, Tensor]: # the updated h and m
         x = (self.dense_ca(m) + self.triplet(m, bases["rbf3"], bases["rbf_per_order"], bases["sph"], bases["triplets"], bases["swap"])) / math.sqrt(2)
         m = self.after_skip((m + self.before_skip(x)) / math.sqrt(2))
         h = (h + self.atom_update(len(h), m, bases["rbf_h"], edge_index[0])) / math.sqrt(2)
