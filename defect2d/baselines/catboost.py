@@ -63,10 +63,16 @@ def _structure_keys(dataset: DefectDataset) -> list[str]:
         keys.append(h.hexdigest()[:24])
     return keys
 
+def _save_features(path, stored: dict):
+    def write(tmp):
+        with open(tmp, "wb") as f: np.savez(f, **stored)
+    atomic_write(path, write)
+
 def structure_features(datasets: Sequence[DefectDataset], # the structures to describe
                        featurizers: str|Sequence[str] = "quick", # a key of `FEATURIZER_SETS`, or featurizer names
                        *, workers: int|None = None, # processes (default: all cores)
                        chunk: int = 16, # structures per task
+                       save_every: int = 16, # tasks between cache writes (an interrupted run keeps what was saved)
                        cache: bool = True, # read and extend the feature cache
                        progress: bool = False, # a progress bar over the chunks
                       ) -> tuple[pd.DataFrame, dict]:
@@ -91,16 +97,22 @@ def structure_features(datasets: Sequence[DefectDataset], # the structures to de
                 tasks = [(name, items[s:s + chunk]) for s in range(0, len(items), chunk)]
                 n = min(workers or os.cpu_count() or 1, len(tasks))
                 start = time.perf_counter()
-                if n > 1:
-                    with ProcessPoolExecutor(n, mp_context=get_context("spawn")) as pool:
-                        results = list(tqdm(pool.map(_featurize_chunk, tasks), total=len(tasks), disable=not progress, desc=name))
-                else: results = [_featurize_chunk(t) for t in tqdm(tasks, disable=not progress, desc=name)]
+                pool = ProcessPoolExecutor(n, mp_context=get_context("spawn")) if n > 1 else None
+                try:
+                    results = pool.map(_featurize_chunk, tasks) if pool else map(_featurize_chunk, tasks)
+                    new_keys, new_rows = [], []
+                    for t, (rows, bad) in enumerate(tqdm(results, total=len(tasks), disable=not progress, desc=name)):
+                        new_keys += [keys[k] for k in missing[t * chunk:(t + 1) * chunk]]; new_rows.append(rows); failed += bad
+                        # the paper's set takes hours: the cache grows as it goes, so an interrupted run resumes from there
+                        if (t + 1) % save_every == 0 or t + 1 == len(tasks):
+                            stored = {"keys": np.concatenate([stored["keys"], np.array(new_keys, "U24")]),
+                                      "rows": np.concatenate([stored["rows"], *new_rows])}
+                            new_keys, new_rows = [], []
+                            if cache: _save_features(path, stored)
+                finally:
+                    if pool: pool.shutdown(cancel_futures=True)
                 seconds += time.perf_counter() - start
-                computed += len(missing); failed += sum(f for _, f in results)
-                new_rows = np.concatenate([r for r, _ in results])
-                stored = {"keys": np.concatenate([stored["keys"], np.array([keys[k] for k in missing], "U24")]),
-                          "rows": np.concatenate([stored["rows"], new_rows])}
-                if cache: atomic_write(path, lambda tmp, s=stored: np.savez(open(tmp, "wb"), **s))
+                computed += len(missing)
                 known = dict(zip(stored["keys"].tolist(), range(len(stored["keys"])), strict=True))
             parts.append(pd.DataFrame(stored["rows"][[known[key] for key in keys]], index=dataset.ids, columns=labels))
         blocks.append(pd.concat(parts))
