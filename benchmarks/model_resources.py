@@ -36,24 +36,24 @@ def peak_memory_mib(device) -> float:
 
 
 def measure_network(config, data, device, steps: int) -> dict:
+    "The trainer's own epoch (loss, clipping, optimiser and schedule steps) on `steps` batches, after a one-batch warm-up epoch."
     import numpy as np
     import torch
     from defect2d.train import GraphLoader, Trainer
-    train = GraphLoader(data.pack, data.train, batch_size=config.batch_size, target=config.target, shuffle=True, seed=0)
-    trainer = Trainer(config.build_model(0), train, scaler=data.scaler(config.target), settings=config.train_settings(0),
-                      directory=os.devnull, target=config.target, progress=False, device=device)
+    size = config.batch_size
+    rows = data.train[np.random.RandomState(0).permutation(len(data.train))]   # every dataset in the timed batches
+    loader = lambda part: GraphLoader(data.pack, part, batch_size=size, target=config.target)
+    trainer = Trainer(config.build_model(0), loader(rows[:size]), scaler=data.scaler(config.target),
+                      settings=config.train_settings(0), directory=os.devnull, target=config.target, progress=False, device=device)
     model = trainer.model
-    batches = [b.to(device) for b in train][:steps + 1]
-    if hasattr(model, "fit_scale_factors"): model.fit_scale_factors(batches[:2])
+    if hasattr(model, "fit_scale_factors"): model.fit_scale_factors(b.to(device) for b in trainer.train_loader)
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
-    timings = []
-    for k, batch in enumerate(batches):
-        sync(); start = time.perf_counter()
-        loss, _ = trainer._loss_and_errors(batch)
-        trainer.optimizer.zero_grad(set_to_none=True); loss.backward(); trainer.optimizer.step()
-        sync()
-        if k: timings.append((time.perf_counter() - start, batch.num_graphs))   # the first step warms up
-    seconds, graphs = sum(t for t, _ in timings), sum(n for _, n in timings)
+    trainer.train_epoch()                                          # warm-up
+    trainer.train_loader = loader(rows[size:size * (steps + 1)])
+    sync(); start = time.perf_counter()
+    trainer.train_epoch()
+    sync()
+    seconds, graphs = time.perf_counter() - start, trainer.train_loader.num_samples
     test = GraphLoader(data.pack, data.test, batch_size=config.test_batch_size, target=config.target)
     model.eval()
     with torch.no_grad():

@@ -132,7 +132,7 @@ def parse_seeds(text: str, # seeds and ranges, comma-separated
 @command("train")
 def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, opt=False),
           preset: str = "quick", # paper, quick, paper-finite, or a paper trial id (d6b7ce45, 831cc496)
-          model: str = None, # sparse_megnet (default), full_megnet or schnet
+          model: str = None, # sparse_megnet (default), full_megnet, schnet, gemnet or catboost
           seeds: str = "1", # run seeds, e.g. 1-12 or 1,3
           out: str = "runs", # root of the run directories
           root: str = None, # 2DMD root (default: $DEFECT2D_DATA, else the cache)
@@ -162,7 +162,7 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
 @command("reproduce")
 def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, required=True) = None,
                       preset: str = "quick", # quick, paper, paper-finite, or a trial id
-                      model: str = None, # sparse_megnet (default), full_megnet or schnet
+                      model: str = None, # sparse_megnet (default), full_megnet, schnet, gemnet or catboost
                       repeats: int = 1, # runs (seeds 1…N); the paper used 12
                       out: str = "outputs/reproduce", # results layout (reports, predictions, manifests)
                       runs: str = "runs", # training directories with checkpoints

@@ -90,7 +90,7 @@ def batch_neighbors(pos: torch.Tensor, # [N, 3] Cartesian positions, Å
         shift = torch.tensor(image, dtype=pos.dtype, device=device)
         v = base + shift @ pair_lattice if any(image) else base
         keep = (v * v).sum(1) <= cutoff * cutoff
-        keep &= ~same if not any(image) or not self_images else torch.ones_like(keep)
+        if not any(image) or not self_images: keep &= ~same   # never the site itself; its images only if asked
         centres.append(centre[keep]); neighbours.append(neighbour[keep]); vectors.append(v[keep])
     centre, neighbour, vector = torch.cat(centres), torch.cat(neighbours), torch.cat(vectors)
     # by centre, then distance: stable sorts, so equal distances keep their (deterministic) pair order
