@@ -141,6 +141,7 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
           experiment: str = "combined_mixed_weighted_test", # the split; combined_mixed_all_train for inference models
           time_limit: float = None, # minutes; stop resumably after the epoch that passes it
           threads: int = None, # torch CPU threads (default: torch's choice)
+          compile: Param("torch.compile the model (a minute to compile, then faster epochs)", bool) = False,
           quiet: Param("no progress bar", bool) = False,
          ) -> int:
     "Train (or resume) runs of a preset; exit code 3 when the time limit stopped some."
@@ -148,7 +149,7 @@ def train(target: Param("formation_energy_per_site or homo_lumo_gap_min", str, o
     config = preset_config(preset, target, model, experiment=experiment, **({} if epochs is None else {"epochs": epochs}))
     data = ExperimentData.for_config(DefectCollection(root), config, device=device)
     runs = train_runs(config, parse_seeds(seeds), data, out, time_limit=None if time_limit is None else 60 * time_limit,
-                      progress=not quiet)
+                      progress=not quiet, compile=compile)
     for seed, done in runs.items():
         if done is None:
             print(f"stopped: {run_directory(out, config, seed)} (run the same command to continue)")
@@ -170,12 +171,13 @@ def reproduce_command(target: Param("formation_energy_per_site or homo_lumo_gap_
                       device: str = "cpu", # cpu, cuda, cuda:1...
                       time_limit: float = None, # minutes; stop resumably, repeat the command to continue
                       threads: int = None, # torch CPU threads
+                      compile: Param("torch.compile the model (a minute to compile, then faster epochs)", bool) = False,
                       quiet: Param("no progress bar", bool) = False,
                      ) -> int:
     "Train a preset's repeats and write its table beside the paper's; exit code 3 while runs are unfinished."
     if threads: torch.set_num_threads(threads)
     comparison = reproduce(target, preset, repeats, out, runs, collection=DefectCollection(root), device=device,
-                           time_limit=None if time_limit is None else 60 * time_limit, progress=not quiet, model=model)
+                           time_limit=None if time_limit is None else 60 * time_limit, progress=not quiet, model=model, compile=compile)
     if comparison is None:
         print(f"runs unfinished (time limit): repeat the command to continue; checkpoints under {runs}")
         return 3

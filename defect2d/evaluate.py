@@ -350,6 +350,7 @@ def reproduce(target: str, # formation_energy_per_site or homo_lumo_gap_min
               time_limit: float|None = None, # seconds for this call; unfinished runs resume next time
               progress: bool = True, # a progress bar per run
               model: str|None = None, # sparse_megnet (default), full_megnet, schnet...
+              compile: bool = False, # torch.compile the networks (see `Trainer`)
               **changes, # any `RunConfig` field (the preset becomes custom)
              ) -> pd.DataFrame|None:
     "Train the runs of a preset and write its table beside the paper's; None while runs are unfinished."
@@ -357,7 +358,7 @@ def reproduce(target: str, # formation_energy_per_site or homo_lumo_gap_min
     collection = collection if collection is not None else DefectCollection()
     data = ExperimentData.for_config(collection, config, device=device)
     seeds = range(1, repeats + 1)
-    if not all(train_runs(config, seeds, data, runs, time_limit=time_limit, progress=progress).values()): return None
+    if not all(train_runs(config, seeds, data, runs, time_limit=time_limit, progress=progress, compile=compile).values()): return None
     published = [publish_runs(run_directory(runs, config, seed), out)[0] for seed in seeds]
     predictions = collect_predictions(published[0].parent)
     predictions = predictions[(predictions.preset == config.preset) & (predictions.seed <= repeats)]

@@ -297,6 +297,7 @@ def train_run(config: RunConfig, # what to train
               time_limit: float|None = None, # seconds; stop resumably after the epoch that passes it
               progress: bool = True, # a progress bar
               deterministic: bool = False, # torch's deterministic algorithms (slower)
+              compile: bool = False, # torch.compile the network (see `Trainer`)
              ) -> Path|None:
     "Train (or resume) one run; its directory when finished, None when stopped by the time limit."
     if data.converter != config.converter(): raise ValueError("the experiment data was made with another converter")
@@ -309,7 +310,7 @@ def train_run(config: RunConfig, # what to train
     trainer = Trainer(config.build_model(seed), train, test, scaler=data.scaler(config.target),
                       settings=config.train_settings(seed), directory=directory, target=config.target,
                       converter=data.converter, config=config.to_dict() | {"seed": seed}, device=device,
-                      deterministic=deterministic, progress=progress)
+                      deterministic=deterministic, compile=compile, progress=progress)
     trained = trainer.fit(time_limit=time_limit)
     if trained is None: return None
     if test is not None:

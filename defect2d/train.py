@@ -220,7 +220,7 @@ def environment(device: str|torch.device = "cpu", # the training device
     import torch_geometric
     device = torch.device(device)
     info = {"git_revision": git_revision(), "defect2d": defect2d.__version__, "python": platform.python_version(),
-            "torch": torch.__version__, "torch_geometric": torch_geometric.__version__, "numpy": np.__version__,
+            "torch": str(torch.__version__), "torch_geometric": torch_geometric.__version__, "numpy": np.__version__,
             "pymatgen": pymatgen.core.__version__, "platform": platform.platform(), "cpu_count": os.cpu_count(),
             "torch_threads": torch.get_num_threads(), "device": str(device)}
     if device.type == "cuda": info["device_name"] = torch.cuda.get_device_name(device)
@@ -241,6 +241,7 @@ class Trainer:
                  config: dict|None = None, # the run's configuration, for the manifest and the model's metadata
                  device: str|torch.device|None = None, # default: the training pack's device
                  deterministic: bool = False, # torch.use_deterministic_algorithms while fitting
+                 compile: bool = False, # run the model through `torch.compile` (dynamic shapes); weights and checkpoints are unchanged
                  progress: bool = True, # a progress bar with live loss and MAE
                 ):
         self.model, self.train_loader, self.test_loader, self.scaler, self.settings = model, train, test, scaler, settings
@@ -248,6 +249,8 @@ class Trainer:
         self.device = torch.device(device) if device is not None else train.graphs.device
         self.deterministic, self.progress = deterministic, progress
         self.model.to(self.device)
+        # the compiled wrapper shares the module's parameters: state dicts, checkpoints and the saved model are the module's
+        self.forward = torch.compile(self.model, dynamic=True) if compile else self.model
         if settings.optimizer == "adam": self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.lr)
         else: self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.lr, amsgrad=True)
         if settings.schedule == "one_cycle":
@@ -259,7 +262,8 @@ class Trainer:
         self._last_loss = math.inf   # the epoch's last batch loss (the paper's GemNet schedule follows it)
         self.history: list[dict] = []
         self.epoch = 0
-        self.environment = environment(self.device)   # once: it asks git, which is too slow for every epoch
+        self.environment = environment(self.device) | {"compiled": compile}   # once: it asks git, too slow for every epoch
+        self.sessions: list[dict] = []   # where each stretch of epochs ran: a resumed run may change machine or device
 
     state_path = property(lambda self: self.directory / "state.pt")
     model_path = property(lambda self: self.directory / "model.pt")
@@ -267,7 +271,7 @@ class Trainer:
     def done(self) -> bool: return self.epoch >= self.settings.epochs
 
     def _loss_and_errors(self, batch: GraphBatch) -> tuple[Tensor, Tensor]:
-        out = self.model(batch)
+        out = self.forward(batch)
         z = self.scaler.transform(batch.y)
         per_graph = (out - z).abs() if self.settings.loss == "l1" else (out - z) ** 2
         loss = (per_graph * batch.weight).mean() if self.settings.weighted_loss else per_graph.mean()
@@ -305,7 +309,7 @@ class Trainer:
         parts = {"index": [], "predicted": [], "true": [], "weight": []}
         for batch in loader:
             batch = batch.to(self.device)
-            for key, value in (("index", batch.index), ("predicted", self.scaler.inverse(self.model(batch))),
+            for key, value in (("index", batch.index), ("predicted", self.scaler.inverse(self.forward(batch))),
                                ("true", batch.y), ("weight", batch.weight)): parts[key].append(value)
         return {key: torch.cat(values).cpu().numpy() if values else np.zeros(0) for key, values in parts.items()}
 
@@ -324,7 +328,7 @@ class Trainer:
         "Write state, metrics and manifest, each atomically."
         state = {"epoch": self.epoch, "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                  "scheduler": self.scheduler.state_dict(), "history": self.history, "settings": asdict(self.settings),
-                 "scaler": asdict(self.scaler)}
+                 "scaler": asdict(self.scaler), "sessions": self.sessions}
         atomic_write(self.state_path, lambda tmp: torch.save(state, tmp))
         atomic_write(self.directory / "metrics.csv", lambda tmp: pd.DataFrame(self.history).to_csv(tmp, index=False))
         self.write_manifest()
@@ -337,7 +341,7 @@ class Trainer:
                     "scaler": asdict(self.scaler), "epochs_done": self.epoch,
                     "wall_time_s": round(sum(h["seconds"] for h in self.history), 3),
                     "train_samples_per_epoch": self.train_loader.num_samples,
-                    "environment": self.environment, **extra}
+                    "environment": self.environment, "sessions": self.sessions, **extra}
         atomic_write(self.directory / "manifest.json", lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1, default=str)))
 
     def load_state(self) -> bool:
@@ -350,7 +354,17 @@ class Trainer:
         self.model.load_state_dict(state["model"]); self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.history = state["epoch"], state["history"]
+        self.sessions = state.get("sessions") or self._sessions_from_manifest()
         return True
+
+    def _sessions_from_manifest(self) -> list[dict]:
+        "States written before sessions were kept: the manifest's environment is where the earlier epochs ran."
+        try: return [{"from_epoch": 1, "environment": json.loads((self.directory / "manifest.json").read_text())["environment"]}]
+        except (OSError, ValueError, KeyError): return []
+
+    def _start_session(self):
+        if not self.sessions or self.sessions[-1]["environment"] != self.environment:
+            self.sessions.append({"from_epoch": self.epoch + 1, "environment": self.environment})
 
     def fit(self, *, time_limit: float|None = None, # stop (resumably) after the epoch that passes this many seconds
             epoch_limit: int|None = None, # stop (resumably) after this many epochs in this call
@@ -361,6 +375,7 @@ class Trainer:
             # batches, before the first epoch; they are part of its state from then on
             self.train_loader.set_epoch(0)
             self.model.fit_scale_factors(batch.to(self.device) for batch in self.train_loader)
+        if not self.done: self._start_session()
         start, done_here = time.perf_counter(), 0
         bar = tqdm(total=self.settings.epochs, initial=self.epoch, disable=not self.progress, desc=self.target, leave=False)
         with _deterministic(self.deterministic):
