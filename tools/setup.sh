@@ -32,3 +32,12 @@ if ! command -v chromedriver >/dev/null || ! { command -v chromium >/dev/null ||
       || echo "warning: could not install chromium; the docs check will fail" >&2
   fi
 fi
+
+# torch.compile on a CPU (the trainer's --compile, tested in nbs/05_train) builds its kernels with a C++ compiler.
+if ! command -v g++ >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing g++ (apt-get) for torch.compile"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++; } >/dev/null \
+      || echo "warning: could not install g++; torch.compile on CPU will fail" >&2
+  fi
+fi
