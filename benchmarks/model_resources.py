@@ -13,6 +13,8 @@ structures (`--per-dataset` from each dataset's training fold) and test structur
 
 Usage:
     python benchmarks/model_resources.py [--target formation_energy_per_site] [--device cpu] [--threads 2]
+    python benchmarks/model_resources.py --models sparse_megnet --compile --steps 30 --out benchmarks/results/model_resources_compiled.json
+(--compile: the networks through torch.compile, as `defect2d train --compile`; its rows say "compiled").
 Needs 2DMD (the data setting). Writes benchmarks/results/model_resources.json and prints a Markdown table.
 """
 import argparse
@@ -35,7 +37,7 @@ def peak_memory_mib(device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_network(config, data, device, steps: int) -> dict:
+def measure_network(config, data, device, steps: int, compile: bool = False) -> dict:
     "The trainer's own epoch (loss, clipping, optimiser and schedule steps) on `steps` batches, after a one-batch warm-up epoch."
     import numpy as np
     import torch
@@ -44,11 +46,12 @@ def measure_network(config, data, device, steps: int) -> dict:
     rows = data.train[np.random.RandomState(0).permutation(len(data.train))]   # every dataset in the timed batches
     loader = lambda part: GraphLoader(data.pack, part, batch_size=size, target=config.target)
     trainer = Trainer(config.build_model(0), loader(rows[:size]), scaler=data.scaler(config.target),
-                      settings=config.train_settings(0), directory=os.devnull, target=config.target, progress=False, device=device)
+                      settings=config.train_settings(0), directory=os.devnull, target=config.target, progress=False, device=device,
+                      compile=compile)
     model = trainer.model
     if hasattr(model, "fit_scale_factors"): model.fit_scale_factors(b.to(device) for b in trainer.train_loader)
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
-    trainer.train_epoch()                                          # warm-up
+    trainer.train_epoch()                                          # warm-up (and compilation)
     trainer.train_loader = loader(rows[size:size * (steps + 1)])
     sync(); start = time.perf_counter()
     trainer.train_epoch()
@@ -57,9 +60,9 @@ def measure_network(config, data, device, steps: int) -> dict:
     test = GraphLoader(data.pack, data.test, batch_size=config.test_batch_size, target=config.target)
     model.eval()
     with torch.no_grad():
-        for batch in test: model(batch.to(device)); break   # warm-up
+        for batch in test: trainer.forward(batch.to(device)); break   # warm-up (and compilation)
         sync(); start = time.perf_counter()
-        for batch in test: model(batch.to(device))
+        for batch in test: trainer.forward(batch.to(device))
         sync()
     predict_s = time.perf_counter() - start
     return {"train_s_per_structure": seconds / graphs, "train_structures_timed": graphs,
@@ -79,7 +82,7 @@ def measure_catboost(config, data, threads: int) -> dict:
             "featurized_structures": len(features), "predict_structures_per_s": threads / per_structure}
 
 
-def one(model: str, target: str, per_dataset: int, device_name: str, threads: int, steps: int) -> dict:
+def one(model: str, target: str, per_dataset: int, device_name: str, threads: int, steps: int, compile: bool) -> dict:
     import torch
     from defect2d.data import TEST, TRAIN, DefectCollection, experiment_folds
     from defect2d.experiments import ExperimentData, preset_config
@@ -96,10 +99,10 @@ def one(model: str, target: str, per_dataset: int, device_name: str, threads: in
     per_epoch = paper_resampling_size(train_weights) if config.resample else len(train_weights)
     row = {"model": model, "target": target, "trial": config.trial, "device": str(device), "threads": threads,
            "sample": {"train": len(data.train), "test": len(data.test)}, "paper_structures_per_epoch": per_epoch,
-           "paper_epochs": config.epochs if model != "catboost" else None}
+           "paper_epochs": config.epochs if model != "catboost" else None, "compiled": compile and model != "catboost"}
     if model == "catboost": row |= measure_catboost(config, data, threads)
     else:
-        row |= measure_network(config, data, device, steps)
+        row |= measure_network(config, data, device, steps, compile)
         row["projected_epoch_s"] = row["train_s_per_structure"] * per_epoch
         row["projected_run_h"] = row["projected_epoch_s"] * config.epochs / 3600
     row["peak_memory_mib"] = peak_memory_mib(device)
@@ -129,18 +132,20 @@ def main():
     p.add_argument("--steps", type=int, default=6, help="timed optimisation steps per model")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--compile", action="store_true", help="networks through torch.compile (write to another --out)")
     p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--out", default=str(RESULTS))
     a = p.parse_args()
     if a.one:
-        print(json.dumps(one(a.models, a.target, a.per_dataset, a.device, a.threads, a.steps)))
+        print(json.dumps(one(a.models, a.target, a.per_dataset, a.device, a.threads, a.steps, a.compile)))
         return
     # a partial run (--models) replaces its models' rows and keeps the others
     previous = json.loads(Path(a.out).read_text())["rows"] if Path(a.out).is_file() and a.models != ",".join(MODELS) else []
     rows = []
     for model in a.models.split(","):
         run = subprocess.run([sys.executable, __file__, "--one", "--models", model, "--target", a.target, "--per-dataset", str(a.per_dataset),
-                              "--steps", str(a.steps), "--device", a.device, "--threads", str(a.threads)], capture_output=True, text=True)
+                              "--steps", str(a.steps), "--device", a.device, "--threads", str(a.threads)] + ["--compile"] * a.compile,
+                             capture_output=True, text=True)
         if run.returncode: sys.exit(f"{model} failed:\n{run.stderr[-3000:]}")
         rows.append(json.loads(run.stdout.strip().splitlines()[-1]))
         print(f"{model}: done", file=sys.stderr)

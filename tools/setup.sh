@@ -23,21 +23,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
 fi
 export PATH="$repo/.venv/bin:$PATH"
 
-# The docs check opens the site in a real browser: Debian's Chromium and its WebDriver. Installed here when
-# missing and this is a Debian machine we are root on (CI's); elsewhere, install them yourself (or use Chrome).
-if ! command -v chromedriver >/dev/null || ! { command -v chromium >/dev/null || command -v google-chrome >/dev/null; }; then
+apt_install() {  # apt_install WHAT-FOR PACKAGE...: only as root on a Debian machine (CI's); elsewhere install them yourself
+  local purpose=$1; shift
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing chromium and chromium-driver (apt-get) for the docs check"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; } >/dev/null \
-      || echo "warning: could not install chromium; the docs check will fail" >&2
+    echo "installing $* (apt-get) for $purpose"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"; } >/dev/null \
+      || echo "warning: could not install $*; $purpose will fail" >&2
   fi
-fi
+}
 
-# torch.compile on a CPU (the trainer's --compile, tested in nbs/05_train) builds its kernels with a C++ compiler.
-if ! command -v g++ >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing g++ (apt-get) for torch.compile"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++; } >/dev/null \
-      || echo "warning: could not install g++; torch.compile on CPU will fail" >&2
-  fi
+# The docs check opens the site in a real browser: Debian's Chromium and its WebDriver (or use Chrome).
+if ! command -v chromedriver >/dev/null || ! { command -v chromium >/dev/null || command -v google-chrome >/dev/null; }; then
+  apt_install "the docs check" chromium chromium-driver
 fi
+# torch.compile on a CPU (the trainer's --compile, tested in nbs/05_train) builds its kernels with a C++ compiler.
+if ! command -v g++ >/dev/null; then apt_install "torch.compile on CPU" g++; fi
