@@ -3,9 +3,12 @@ reference implementation megnetsparse 0.0.10 side by side on the same graphs and
 that both networks compute the same function (the reference's initial weights loaded into defect2d's MEGNet).
 
 Usage:
-    python benchmarks/train_epoch.py --reference-python $(bash benchmarks/setup_reference.sh) [--epochs 2] [--threads 2]
+    python benchmarks/train_epoch.py --reference-python $(bash benchmarks/setup_reference.sh) [--epochs 2] [--threads 2] [--compile]
 
-Needs 2DMD (the data setting). Writes benchmarks/results/train_epoch.json and prints a Markdown table.
+Needs 2DMD (the data setting). Writes benchmarks/results/train_epoch.json (train_epoch_compiled.json with --compile,
+which times defect2d's network both eager and through torch.compile, as `defect2d train --compile` trains it,
+their epochs alternating; the reference runs as published) and prints a Markdown table. Compiling happens in
+the first epoch: use --epochs 3 or more so that the median is of compiled epochs.
 """
 import argparse
 import json
@@ -47,19 +50,23 @@ def reference_to_ours(state: dict) -> dict:
     return out
 
 
-def ours(data, config, epochs: int) -> dict:
-    train, _ = data.loaders(config, seed=0)
-    trainer = Trainer(config.build_model(0), train, scaler=data.scaler(config.target), settings=config.train_settings(0),
-                      directory=tempfile.mkdtemp(), target=config.target, progress=False)
+def ours(data, config, epochs: int, compile_modes: tuple[bool, ...] = (False,)) -> dict[bool, dict]:
+    "defect2d's epochs, per compile mode; with two modes their epochs alternate, so that a slower spell of the host hits both."
+    train_loaders = {mode: data.loaders(config, seed=0)[0] for mode in compile_modes}
+    trainers = {mode: Trainer(config.build_model(0), train_loaders[mode], scaler=data.scaler(config.target),
+                              settings=config.train_settings(0), directory=tempfile.mkdtemp(), target=config.target,
+                              progress=False, compile=mode) for mode in compile_modes}
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    seconds, maes = [], []
+    seconds, maes = {mode: [] for mode in compile_modes}, {mode: [] for mode in compile_modes}
     for _ in range(epochs):
-        start = time.perf_counter()
-        row = trainer.train_epoch(); trainer.epoch += 1
-        seconds.append(time.perf_counter() - start); maes.append(row["train_mae"])
-    return {"epoch_seconds": seconds, "median_epoch_s": statistics.median(seconds), "train_mae": maes,
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_before_training_mib": rss_before,
-            "samples_per_epoch": train.num_samples, "steps_per_epoch": len(train)}
+        for mode, trainer in trainers.items():
+            start = time.perf_counter()
+            row = trainer.train_epoch(); trainer.epoch += 1
+            seconds[mode].append(time.perf_counter() - start); maes[mode].append(row["train_mae"])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # of the process: with two modes, of both trainers
+    return {mode: {"epoch_seconds": seconds[mode], "median_epoch_s": statistics.median(seconds[mode]), "train_mae": maes[mode],
+                   "peak_rss_mib": peak, "rss_before_training_mib": rss_before, "samples_per_epoch": train_loaders[mode].num_samples,
+                   "steps_per_epoch": len(train_loaders[mode]), "compiled": mode} for mode in compile_modes}
 
 
 def export(data, config, samples_per_epoch: int, path: Path) -> None:
@@ -85,13 +92,20 @@ def main():
     parser.add_argument("--target", default="formation_energy_per_site")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "train_epoch.json"))
+    parser.add_argument("--compile", action="store_true", help="train defect2d's network through torch.compile")
+    parser.add_argument("--out", help="result file (default: benchmarks/results/train_epoch[_compiled].json)")
     args = parser.parse_args()
+    args.out = args.out or str(Path(__file__).parent / "results" / f"train_epoch{'_compiled' if args.compile else ''}.json")
     torch.set_num_threads(args.threads)
     config = preset_config("paper", args.target)
     data = ExperimentData(DefectCollection(), config.converter(), config.experiment)
     result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "threads": args.threads,
-                          "torch": torch.__version__}, "preset": config.to_dict(), "defect2d": ours(data, config, args.epochs)}
+                          "torch": torch.__version__}, "preset": config.to_dict()}
+    measured = ours(data, config, args.epochs, (False, True) if args.compile else (False,))
+    result["defect2d"] = measured[args.compile]
+    if args.compile:   # the eager network timed alongside, epoch for epoch
+        result["defect2d_eager"] = measured[False]
+        result["compile_gain"] = measured[False]["median_epoch_s"] / measured[True]["median_epoch_s"]
     if args.reference_python:
         with tempfile.TemporaryDirectory() as tmp:
             export(data, config, result["defect2d"]["samples_per_epoch"], Path(tmp) / "graphs.pt")
@@ -113,7 +127,8 @@ def main():
     Path(args.out).write_text(json.dumps(result, indent=1))
     d, r = result["defect2d"], result.get("megnetsparse")
     print(f"| implementation | s/epoch (median of {args.epochs}) | peak RSS, MiB |\n|---|---|---|")
-    print(f"| defect2d | {d['median_epoch_s']:.1f} | {d['peak_rss_mib']:.0f} |")
+    if args.compile: print(f"| defect2d | {result['defect2d_eager']['median_epoch_s']:.1f} | |")
+    print(f"| defect2d{' (compiled)' if args.compile else ''} | {d['median_epoch_s']:.1f} | {d['peak_rss_mib']:.0f} |")
     if r:
         print(f"| megnetsparse 0.0.10 | {r['median_epoch_s']:.1f} | {r['peak_rss_mib']:.0f} |")
         print(f"speed-up {result['speedup']:.2f}x; same function: max output difference {r['max_output_difference']:.2e}")

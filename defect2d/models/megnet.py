@@ -14,7 +14,8 @@ from torch import Tensor, nn
 from .checkpoint import register_model
 
 # %% auto #0
-__all__ = ['Aggregation', 'ShiftedSoftplus', 'perceptron', 'scatter', 'segment_softmax', 'Set2Set', 'MEGNetBlock', 'MEGNet']
+__all__ = ['Aggregation', 'ShiftedSoftplus', 'perceptron', 'scatter', 'segment_softmax', 'LSTMStep', 'Set2Set', 'MEGNetBlock',
+           'MEGNet']
 
 # %% ../../nbs/03_megnet.ipynb #a115ce56
 class ShiftedSoftplus(nn.Module):
@@ -63,6 +64,33 @@ def segment_softmax(scores: Tensor, # [n] one score per row
     return e / scores.new_zeros(size).index_add_(0, index, e).index_select(0, index)
 
 # %% ../../nbs/03_megnet.ipynb #fb5b27de
+class LSTMStep(nn.Module):
+    "One step of a one-layer LSTM, with `nn.LSTM`'s parameter names, shapes and initialisation."
+    # `nn.LSTM` is opaque to torch.compile: touching it splits the network's graph (five breaks per forward).
+    # Written out, the step is four small matrix products that compile into the surrounding graph, and
+    # `nn.LSTM` state dicts (torch-geometric's, older checkpoints) load unchanged.
+    def __init__(self, input_size: int, # width of the input
+                 hidden_size: int, # width of the hidden and cell states
+                ):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.weight_ih_l0 = nn.Parameter(torch.empty(4 * hidden_size, input_size))
+        self.weight_hh_l0 = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
+        self.bias_ih_l0 = nn.Parameter(torch.empty(4 * hidden_size))
+        self.bias_hh_l0 = nn.Parameter(torch.empty(4 * hidden_size))
+        self.reset_parameters()
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.hidden_size)
+        for p in self.parameters(): nn.init.uniform_(p, -bound, bound)
+    def forward(self, inputs: Tensor, # [n, input_size]
+                hidden: Tensor, # [n, hidden_size]
+                cell: Tensor, # [n, hidden_size]
+               ) -> tuple[Tensor, Tensor]: # the new hidden and cell states
+        gates = torch.addmm(self.bias_ih_l0 + self.bias_hh_l0, inputs, self.weight_ih_l0.T) + hidden @ self.weight_hh_l0.T
+        i, f, g, o = gates.chunk(4, 1)   # nn.LSTM's gate order: input, forget, cell, output
+        cell = torch.sigmoid(f) * cell + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(cell), cell
+
 class Set2Set(nn.Module):
     "Set2Set readout over segments: [n, C] rows → [size, 2C]."
     def __init__(self, channels: int, # C, the size of each row
@@ -70,17 +98,16 @@ class Set2Set(nn.Module):
                 ):
         super().__init__()
         self.channels, self.steps = channels, steps
-        self.lstm = nn.LSTM(2 * channels, channels)
+        self.lstm = LSTMStep(2 * channels, channels)
     def reset_parameters(self): self.lstm.reset_parameters()
     def forward(self, x: Tensor, # [n, C]
                 index: Tensor, # [n] segment of each row
                 size: int, # number of segments
                ) -> Tensor: # [size, 2C]
-        h = (x.new_zeros(1, size, self.channels), x.new_zeros(1, size, self.channels))
+        q = cell = x.new_zeros(size, self.channels)   # the LSTM's hidden state is the query
         q_star = x.new_zeros(size, 2 * self.channels)
         for _ in range(self.steps):
-            q, h = self.lstm(q_star[None], h)
-            q = q[0]
+            q, cell = self.lstm(q_star, q, cell)
             a = segment_softmax((x * q.index_select(0, index)).sum(-1), index, size)
             q_star = torch.cat([q, scatter(a[:, None] * x, index, size)], -1)
         return q_star
