@@ -17,8 +17,9 @@ from .experiments import (ExperimentData, RunConfig, collect_predictions, preset
 
 # %% auto #0
 __all__ = ['ROWS', 'PAPER_RESULTS', 'MODEL_LABELS', 'dataset_label', 'run_errors', 'summary_table', 'paper_reference',
-           'check_reference', 'compare_with_paper', 'markdown_table', 'models_table', 'constant_predictor_mae',
-           'concentrations', 'parity_plot', 'concentration_errors', 'concentration_plot', 'write_report', 'reproduce']
+           'check_reference', 'compare_with_paper', 'markdown_table', 'test_set_spread', 'models_table',
+           'constant_predictor_mae', 'concentrations', 'parity_plot', 'concentration_errors', 'concentration_plot',
+           'write_report', 'reproduce']
 
 # %% ../nbs/07_evaluate.ipynb #5c769176
 ROWS = (("combined", "both"), ("BP", "high"), ("GaSe", "high"), ("InSe", "high"), ("MoS2", "high"), ("WSe2", "high"),
@@ -226,6 +227,29 @@ def markdown_table(comparison: pd.DataFrame, # a `compare_with_paper` table
         paper = "–" if pd.isna(r.mae_mev_paper) else f"{fmt(r.mae_mev_paper, r.std_mev_paper)} ({r.paper_source})"
         lines.append(f"| {r.dataset} | {r.density} | {fmt(r.mae_mev, r.std_mev)} | {r.repeats} | {paper} |")
     return "\n".join(lines)
+
+# %% ../nbs/07_evaluate.ipynb #459094dd
+def test_set_spread(predictions: pd.DataFrame, # `collect_predictions` rows of one preset: _id, dataset, weight, true, predicted, run
+                    draws: int = 2000, # bootstrap redraws of the test set
+                    seed: int = 0, # of the redraws
+                   ) -> pd.DataFrame: # dataset, density, test_set_sd_mev (the paper's row order)
+    "Standard deviation (meV) of the mean-over-runs MAE when each dataset's test structures are drawn again."
+    p = predictions.assign(error=(predictions["predicted"] - predictions["true"]).abs() * 1000)
+    rng = np.random.default_rng(seed)
+    rows, parts = [], []   # parts: per dataset, (its redrawn MAEs, its total weight) for the combined row
+    for name, group in p.groupby("dataset", sort=False):
+        errors = group.pivot_table(index="_id", columns="run", values="error").dropna().to_numpy()   # [structures, runs]
+        per_structure = errors.mean(axis=1)   # the mean over runs commutes with the mean over structures
+        redrawn = per_structure[rng.integers(0, len(per_structure), (draws, len(per_structure)))].mean(axis=1)
+        weight = float(group.groupby("_id")["weight"].first().sum())
+        parts.append((redrawn, weight))
+        rows.append((*dataset_label(name), float(redrawn.std(ddof=1))))
+    total = sum(w for _, w in parts)
+    combined = sum(r * w for r, w in parts) / total   # weights are constant within a dataset: a weighted mean of the MAEs
+    table = pd.DataFrame([("combined", "both", float(combined.std(ddof=1))), *rows], columns=["dataset", "density", "test_set_sd_mev"])
+    order = {row: k for k, row in enumerate(ROWS)}
+    table["order"] = [order.get((d, s), len(ROWS)) for d, s in zip(table.dataset, table.density, strict=True)]
+    return table.sort_values(["order", "dataset", "density"]).drop(columns="order").reset_index(drop=True)
 
 # %% ../nbs/07_evaluate.ipynb #8b7fd567
 MODEL_LABELS = {"sparse_megnet": "Sparse (MEGNet)", "full_megnet": "MEGNet (full)", "schnet": "SchNet", "gemnet": "GemNet",
