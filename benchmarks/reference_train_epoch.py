@@ -6,7 +6,7 @@ The graphs are defect2d's (the reference's own EOS converter fails with current 
 sides train on identical inputs; the reference package's code does everything else. Nothing of defect2d is
 imported here.
 
-Usage: python reference_train_epoch.py EXPORT.pt OUT_STATE.pt [--epochs 2] [--threads 2]
+Usage: python reference_train_epoch.py EXPORT.pt OUT_STATE.pt [--epochs 2] [--threads 2] [--device cpu]
 """
 import argparse
 import json
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("state_out")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda: the reference trainer's own `device`")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     e = torch.load(args.export, weights_only=False)
@@ -51,7 +52,7 @@ def main():
     # its constructor passes `verbose` to ReduceLROnPlateau, which torch 2.13 no longer accepts: build the trainer
     # object without it and set what `train_one_epoch` uses, exactly as the constructor would
     trainer = MEGNetTrainer.__new__(MEGNetTrainer)
-    trainer.config, trainer.device, trainer.scaler = config, "cpu", Scaler()
+    trainer.config, trainer.device, trainer.scaler = config, args.device, Scaler()
     torch.manual_seed(0)
     # its model with the real edge width (22: Gaussians of d and |dz|, and the two EOS features)
     trainer.model = MEGNet(edge_input_shape=graphs[0].edge_attr.shape[1], node_input_shape=2, state_input_shape=2,
@@ -61,6 +62,7 @@ def main():
     check = next(iter(DataLoader(graphs[:e["check_size"]], batch_size=e["check_size"], shuffle=False)))
     with torch.no_grad():
         check_out = trainer.model(check.x, check.edge_index, check.edge_attr, check.state, check.batch, check.bond_batch).squeeze(-1)
+    trainer.model.to(args.device)   # as its constructor does
     trainer.optimizer = torch.optim.Adam(trainer.model.parameters(), lr=1e-3)
     trainer.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(trainer.optimizer, factor=h["factor"], patience=h["patience"],
                                                                    threshold=h["threshold"], min_lr=1e-5)
@@ -75,12 +77,14 @@ def main():
     for _ in range(args.epochs):
         start = time.perf_counter()
         mae, _ = trainer.train_one_epoch()
+        if args.device.startswith("cuda"): torch.cuda.synchronize()
         seconds.append(time.perf_counter() - start)
         maes.append(float(mae))
     print(json.dumps({"epoch_seconds": seconds, "median_epoch_s": statistics.median(seconds), "train_mae": maes,
                       "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "rss_before_training_mib": rss_before, "check_output": check_out.tolist(),
-                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
+                      "torch": torch.__version__, "threads": torch.get_num_threads(), "device": args.device,
+                      "peak_gpu_mib": torch.cuda.max_memory_allocated() / 2**20 if args.device.startswith("cuda") else None}))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ reference implementation megnetsparse 0.0.10 side by side on the same graphs and
 that both networks compute the same function (the reference's initial weights loaded into defect2d's MEGNet).
 
 Usage:
-    python benchmarks/train_epoch.py --reference-python $(bash benchmarks/setup_reference.sh) [--epochs 2] [--threads 2] [--compile]
+    python benchmarks/train_epoch.py --reference-python $(bash benchmarks/setup_reference.sh) [--epochs 2] [--threads 2] [--compile] [--device cuda]
 
 Needs 2DMD (the data setting). Writes benchmarks/results/train_epoch.json (train_epoch_compiled.json with --compile,
 which times defect2d's network both eager and through torch.compile, as `defect2d train --compile` trains it,
@@ -50,28 +50,31 @@ def reference_to_ours(state: dict) -> dict:
     return out
 
 
-def ours(data, config, epochs: int, compile_modes: tuple[bool, ...] = (False,)) -> dict[bool, dict]:
+def ours(data, config, epochs: int, compile_modes: tuple[bool, ...] = (False,), device: str = "cpu") -> dict[bool, dict]:
     "defect2d's epochs, per compile mode; with two modes their epochs alternate, so that a slower spell of the host hits both."
     train_loaders = {mode: data.loaders(config, seed=0)[0] for mode in compile_modes}
     trainers = {mode: Trainer(config.build_model(0), train_loaders[mode], scaler=data.scaler(config.target),
                               settings=config.train_settings(0), directory=tempfile.mkdtemp(), target=config.target,
-                              progress=False, compile=mode) for mode in compile_modes}
+                              progress=False, compile=mode, device=device) for mode in compile_modes}
+    sync = torch.cuda.synchronize if str(device).startswith("cuda") else (lambda: None)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     seconds, maes = {mode: [] for mode in compile_modes}, {mode: [] for mode in compile_modes}
     for _ in range(epochs):
         for mode, trainer in trainers.items():
-            start = time.perf_counter()
+            sync(); start = time.perf_counter()
             row = trainer.train_epoch(); trainer.epoch += 1
-            seconds[mode].append(time.perf_counter() - start); maes[mode].append(row["train_mae"])
+            sync(); seconds[mode].append(time.perf_counter() - start); maes[mode].append(row["train_mae"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # of the process: with two modes, of both trainers
     return {mode: {"epoch_seconds": seconds[mode], "median_epoch_s": statistics.median(seconds[mode]), "train_mae": maes[mode],
                    "peak_rss_mib": peak, "rss_before_training_mib": rss_before, "samples_per_epoch": train_loaders[mode].num_samples,
-                   "steps_per_epoch": len(train_loaders[mode]), "compiled": mode} for mode in compile_modes}
+                   "steps_per_epoch": len(train_loaders[mode]), "compiled": mode, "device": str(device),
+                   "peak_gpu_mib": torch.cuda.max_memory_allocated() / 2**20 if str(device).startswith("cuda") else None}
+            for mode in compile_modes}
 
 
 def export(data, config, samples_per_epoch: int, path: Path) -> None:
     "The training graphs, targets and weights as plain tensors for the reference script."
-    pack, train = data.pack, data.train
+    pack, train = data.pack.to("cpu"), data.train   # on the CPU, where the reference's own loader keeps its graphs
     column = pack.targets.index(config.target)
     graphs = []
     for k in train:
@@ -93,15 +96,18 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compile", action="store_true", help="train defect2d's network through torch.compile")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda, for both implementations")
     parser.add_argument("--out", help="result file (default: benchmarks/results/train_epoch[_compiled].json)")
     args = parser.parse_args()
-    args.out = args.out or str(Path(__file__).parent / "results" / f"train_epoch{'_compiled' if args.compile else ''}.json")
+    suffix = ("_compiled" if args.compile else "") + ("" if args.device == "cpu" else f"_{args.device.split(':')[0]}")
+    args.out = args.out or str(Path(__file__).parent / "results" / f"train_epoch{suffix}.json")
     torch.set_num_threads(args.threads)
     config = preset_config("paper", args.target)
-    data = ExperimentData(DefectCollection(), config.converter(), config.experiment)
+    data = ExperimentData(DefectCollection(), config.converter(), config.experiment, device=args.device)   # as training places it
     result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "threads": args.threads,
-                          "torch": torch.__version__}, "preset": config.to_dict()}
-    measured = ours(data, config, args.epochs, (False, True) if args.compile else (False,))
+                          "torch": torch.__version__,
+                          "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"}, "preset": config.to_dict()}
+    measured = ours(data, config, args.epochs, (False, True) if args.compile else (False,), args.device)
     result["defect2d"] = measured[args.compile]
     if args.compile:   # the eager network timed alongside, epoch for epoch
         result["defect2d_eager"] = measured[False]
@@ -110,7 +116,8 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             export(data, config, result["defect2d"]["samples_per_epoch"], Path(tmp) / "graphs.pt")
             done = subprocess.run([args.reference_python, str(Path(__file__).parent / "reference_train_epoch.py"), str(Path(tmp) / "graphs.pt"),
-                                   str(Path(tmp) / "state.pt"), "--epochs", str(args.epochs), "--threads", str(args.threads)],
+                                   str(Path(tmp) / "state.pt"), "--epochs", str(args.epochs), "--threads", str(args.threads),
+                                   "--device", args.device],
                                   capture_output=True, text=True)
             if done.returncode: sys.exit(f"reference run failed:\n{done.stderr[-3000:]}")
             reference = json.loads(done.stdout.strip().splitlines()[-1])
@@ -119,7 +126,7 @@ def main():
                            vertex_aggregation=config.vertex_aggregation, global_aggregation=config.global_aggregation)
             model.load_state_dict(reference_to_ours(torch.load(Path(tmp) / "state.pt", weights_only=True)))
             with torch.no_grad():
-                check = model.eval()(data.pack.batch(torch.as_tensor(data.train[:CHECK_SIZE])))
+                check = model.eval()(data.pack.batch(torch.as_tensor(data.train[:CHECK_SIZE], device=data.pack.device)).to("cpu"))
             reference["max_output_difference"] = float(np.abs(check.numpy() - np.array(reference.pop("check_output"))).max())
         result["megnetsparse"] = reference
         result["speedup"] = reference["median_epoch_s"] / result["defect2d"]["median_epoch_s"]
