@@ -16,10 +16,10 @@ from .experiments import (ExperimentData, RunConfig, collect_predictions, preset
                                   subset_ids, train_runs)
 
 # %% auto #0
-__all__ = ['ROWS', 'PAPER_RESULTS', 'MODEL_LABELS', 'dataset_label', 'run_errors', 'summary_table', 'paper_reference',
-           'check_reference', 'compare_with_paper', 'markdown_table', 'test_set_spread', 'models_table',
-           'constant_predictor_mae', 'concentrations', 'parity_plot', 'concentration_errors', 'concentration_plot',
-           'write_report', 'reproduce']
+__all__ = ['ROWS', 'PAPER_RESULTS', 'MODEL_LABELS', 'dataset_label', 'run_errors', 'summary_table', 'in_paper_order',
+           'paper_reference', 'check_reference', 'compare_with_paper', 'markdown_table', 'test_set_spread',
+           'models_table', 'constant_predictor_mae', 'concentrations', 'parity_plot', 'concentration_errors',
+           'concentration_plot', 'write_report', 'reproduce']
 
 # %% ../nbs/07_evaluate.ipynb #5c769176
 ROWS = (("combined", "both"), ("BP", "high"), ("GaSe", "high"), ("InSe", "high"), ("MoS2", "high"), ("WSe2", "high"),
@@ -57,11 +57,16 @@ def summary_table(predictions: pd.DataFrame, # `collect_predictions` rows of one
     if errors["preset"].nunique() > 1: raise ValueError(f"predictions mix presets {sorted(errors['preset'].unique())}; summarise one at a time")
     g = errors.groupby(["material", "density"], sort=False)["mae_mev"]
     table = pd.DataFrame({"mae_mev": g.mean(), "std_mev": g.std(ddof=1), "repeats": g.size()}).reset_index()
-    order = {row: k for k, row in enumerate(ROWS)}
-    table["order"] = [order.get((m, d), len(ROWS)) for m, d in zip(table.material, table.density, strict=True)]
-    table = table.sort_values(["order", "material", "density"]).drop(columns="order").rename(columns={"material": "dataset"})
+    table = in_paper_order(table.rename(columns={"material": "dataset"}))
     table["preset"] = errors["preset"].iloc[0]
-    return table.reset_index(drop=True)
+    return table
+
+def in_paper_order(table: pd.DataFrame, # with columns dataset and density
+                  ) -> pd.DataFrame:
+    "The rows in the order of the paper's tables (`ROWS`), others after them."
+    order = {row: k for k, row in enumerate(ROWS)}
+    rank = [order.get((d, s), len(ROWS)) for d, s in zip(table.dataset, table.density, strict=True)]
+    return table.assign(order=rank).sort_values(["order", "dataset", "density"]).drop(columns="order").reset_index(drop=True)
 
 # %% ../nbs/07_evaluate.ipynb #0e1402c7
 _PAPER = """target,model,dataset,density,mae_mev,std_mev,source
@@ -246,10 +251,8 @@ def test_set_spread(predictions: pd.DataFrame, # `collect_predictions` rows of o
         rows.append((*dataset_label(name), float(redrawn.std(ddof=1))))
     total = sum(w for _, w in parts)
     combined = sum(r * w for r, w in parts) / total   # weights are constant within a dataset: a weighted mean of the MAEs
-    table = pd.DataFrame([("combined", "both", float(combined.std(ddof=1))), *rows], columns=["dataset", "density", "test_set_sd_mev"])
-    order = {row: k for k, row in enumerate(ROWS)}
-    table["order"] = [order.get((d, s), len(ROWS)) for d, s in zip(table.dataset, table.density, strict=True)]
-    return table.sort_values(["order", "dataset", "density"]).drop(columns="order").reset_index(drop=True)
+    return in_paper_order(pd.DataFrame([("combined", "both", float(combined.std(ddof=1))), *rows],
+                                       columns=["dataset", "density", "test_set_sd_mev"]))
 
 # %% ../nbs/07_evaluate.ipynb #8b7fd567
 MODEL_LABELS = {"sparse_megnet": "Sparse (MEGNet)", "full_megnet": "MEGNet (full)", "schnet": "SchNet", "gemnet": "GemNet",
