@@ -433,7 +433,8 @@ class DefectDataset:
                         cell: tuple|None = None, # supercell (default: the dataset's)
                        ) -> float:
         "Energy of the pristine supercell (eV)."
-        return float(self.pristine.loc[(base or self.base, tuple(cell or self.cell)), "energy"])
+        # a (base, cell) key can select a one-row Series rather than a scalar: `.item()` takes the value from either
+        return float(self.pristine.loc[(base or self.base, tuple(cell or self.cell)), "energy"].item())
     def structure(self,
                   id: str|int, # structure id, or its position
                  ) -> Structure:

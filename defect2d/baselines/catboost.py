@@ -35,7 +35,8 @@ class NearestNeighbourPackingEfficiency:
     # matminer gives every site the sphere that reaches the nearest face of its Voronoi cell. Each face lies halfway
     # to a neighbour and the nearest neighbour always has a face, so that radius is half the nearest-neighbour distance.
     def feature_labels(self) -> list[str]: return ["max packing efficiency"]
-    def featurize(self, structure) -> list[float]:
+    def featurize(self, structure, # a pymatgen `Structure`
+                 ) -> list[float]:
         radius = 4.0
         while True:   # widen the search until every site has a neighbour (its own periodic images count)
             centres, _, _, distances = structure.get_neighbor_list(radius)
