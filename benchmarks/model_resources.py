@@ -13,8 +13,9 @@ structures (`--per-dataset` from each dataset's training fold) and test structur
 
 Usage:
     python benchmarks/model_resources.py [--target formation_energy_per_site] [--device cpu] [--threads 2]
-    python benchmarks/model_resources.py --models sparse_megnet --compile --steps 30 --out benchmarks/results/model_resources_compiled.json
-(--compile: the networks through torch.compile, as `defect2d train --compile`; its rows say "compiled").
+    python benchmarks/model_resources.py --models sparse_megnet --compile --out benchmarks/results/model_resources_compiled.json
+(--compile: the networks through torch.compile, as `defect2d train --compile`; its rows say "compiled"). The timed steps
+are at most what the sample's training structures fill after the warm-up batch (3 of 64 with --per-dataset 32).
 Needs 2DMD (the data setting). Writes benchmarks/results/model_resources.json and prints a Markdown table.
 """
 import argparse
