@@ -15,7 +15,7 @@ Usage:
     python benchmarks/model_resources.py [--target formation_energy_per_site] [--device cpu] [--threads 2]
     python benchmarks/model_resources.py --models sparse_megnet --compile --out benchmarks/results/model_resources_compiled.json
 (--compile: the networks through torch.compile, as `defect2d train --compile`; its rows say "compiled"). The timed steps
-are at most what the sample's training structures fill after the warm-up batch (3 of 64 with --per-dataset 32).
+are at most what the sample's training structures fill after the warm-up batch (3 batches of 64 with --per-dataset 32).
 Needs 2DMD (the data setting). Writes benchmarks/results/model_resources.json and prints a Markdown table.
 """
 import argparse
@@ -92,7 +92,7 @@ def one(model: str, target: str, per_dataset: int, device_name: str, threads: in
     device = torch.device(device_name)
     config = preset_config("paper", target, model)
     collection = DefectCollection()
-    # CatBoost's cost is its features (13 s per structure here): a couple of structures per dataset measure it
+    # CatBoost's cost is its features (about 6 s per structure here; model_resources.json): a couple of structures per dataset measure it
     subset = (2, 0) if model == "catboost" else (per_dataset, per_dataset // 2)
     data = ExperimentData(collection, config.converter(), config.experiment, device=device, subset=subset)
     folds = experiment_folds(collection, config.experiment)
