@@ -246,7 +246,7 @@ def predict_command(inputs: Param("CIF files, folders of CIFs, zip archives of C
                     model: str = None, # a shipped model's name, a release folder, or a checkpoint file (default: the best shipped)
                     unit_cell: str = None, # CIF of the pristine unit cell (default: recognise a training host)
                     supercell: Param("NX NY of the supercell", int, nargs=2) = None,
-                    allow_unseen: Param("predict hosts and defect types never seen in training too", bool) = False,
+                    allow_unseen: Param("predict hosts, defect types and defect counts never seen in training too", bool) = False,
                     device: str = "cpu", # cpu, cuda, cuda:1...
                     quiet: Param("no progress bar", bool) = False,
                    ) -> int:

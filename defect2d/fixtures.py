@@ -37,15 +37,21 @@ _BLACK_PHOSPHORUS = ((3.299918, 4.600926, 20.0), [(0, 0.588557, 0.20912339), (0,
                                                    (0.5, 0.088557, 0.31443551), (0.5, 0.911443, 0.20912339)])
 
 def unit_cell(base: str, # one of MoS2, WSe2, BN, GaSe, InSe, P
+              c: float|None = None, # length of the c axis, Å (default: 2DMD's low-density cell for MoS2 and WSe2, else 20)
              ) -> Structure:
-    "The pristine unit cell of a 2DMD host material."
+    "The pristine unit cell of a 2DMD host material; another `c` changes the vacuum, the layer keeping its Cartesian height."
     if base == "P":
-        (a, b, c), coords = _BLACK_PHOSPHORUS
-        return Structure(Lattice.orthorhombic(a, b, c), ["P"] * 4, coords)
-    if base not in _HEXAGONAL:
-        raise KeyError(f"no unit cell for {base!r}; known: {sorted([*_HEXAGONAL, 'P'])}")
-    a, c, gamma, sites = _HEXAGONAL[base]
-    return Structure(Lattice.from_parameters(a, a, c, 90, 90, gamma), [e for e, _ in sites], [x for _, x in sites])
+        (a, b, c0), coords = _BLACK_PHOSPHORUS
+        cell = Structure(Lattice.orthorhombic(a, b, c0), ["P"] * 4, coords)
+    elif base in _HEXAGONAL:
+        a, c0, gamma, sites = _HEXAGONAL[base]
+        cell = Structure(Lattice.from_parameters(a, a, c0, 90, 90, gamma), [e for e, _ in sites], [x for _, x in sites])
+    else: raise KeyError(f"no unit cell for {base!r}; known: {sorted([*_HEXAGONAL, 'P'])}")
+    if c is None or c == c0: return cell
+    if c <= 0: raise ValueError(f"c = {c} Å is not a length")
+    matrix = cell.lattice.matrix.copy()
+    matrix[2] *= c / c0   # the c axis is along z here: the layer's Cartesian coordinates stay
+    return Structure(Lattice(matrix), cell.species, cell.cart_coords, coords_are_cartesian=True)
 
 # %% ../nbs/00a_fixtures.ipynb #6a800d6a
 def random_defects(supercell: Structure, # pristine supercell

@@ -30,10 +30,14 @@ class Material:
     base: str # pymatgen reduced formula of the host: MoS2, WSe2, BN, GaSe, InSe, P
     cell: tuple[int, int, int] # supercell multiplicity
     defect_types: tuple[Defect, ...] # vacancies and substitutions seen in 2DMD for this host
+    # 2DMD's high-density sets use a 20 Å cell for every host, its low-density MoS2 and WSe2 sets a 14.9-15.1 Å one.
+    # The sparse graphs of one defect configuration differ between the two (a 12-13 Å cutoff reaches across the
+    # thinner vacuum), and the thinner cell was only trained with up to 3 defects: generated sets use the 20 Å one.
+    c: float = 20.0 # length of the supercell's c axis, Å
 
     def reference(self) -> PristineReference:
         "The pristine supercell (built once, then shared)."
-        return PristineReference.build(unit_cell(self.base), self.cell)
+        return PristineReference.build(unit_cell(self.base, c=self.c), self.cell)
     def __str__(self): return f"{self.base} {'x'.join(map(str, self.cell))}"
 
 def _types(*pairs) -> tuple[Defect, ...]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import time
 import zipfile
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -35,41 +36,62 @@ __all__ = ['PRETRAINED_DIR', 'PREFERRED_MODELS', 'RELEASE_FORMAT', 'HostScope', 
 # %% ../nbs/09_inference.ipynb #75b3eb21
 @dataclass(frozen=True, eq=False)
 class HostScope:
-    "A host as a model knows it: pristine unit cell, supercell, and the defect types seen in training."
+    "A host as a model knows it: pristine unit cell, supercell, the defect types seen in training and how many one structure had."
     base: str # the host's reduced formula (2DMD's `base`)
     cell: tuple[int, int, int] # supercell multiplicity
     unit_cell: Structure # the pristine unit cell
     defect_types: frozenset[str] # e.g. {"Mo vacancy", "S→Se"}
+    max_counts: Mapping[str, int] = field(default_factory=dict) # per defect type, the most in one training structure (empty: not recorded)
+    max_defects: int|None = None # the most defects in one training structure (None: not recorded, as in releases before 0.1.1)
 
     def reference(self) -> PristineReference: return PristineReference.build(self.unit_cell, self.cell)
     def to_dict(self) -> dict:
         "Plain lists and strings (checkpoint metadata is loaded with `weights_only`)."
         return {"base": self.base, "cell": list(self.cell), "lattice": self.unit_cell.lattice.matrix.tolist(),
                 "species": [s.specie.symbol for s in self.unit_cell], "frac_coords": self.unit_cell.frac_coords.tolist(),
-                "defect_types": sorted(self.defect_types)}
+                "defect_types": sorted(self.defect_types), "max_counts": dict(sorted(self.max_counts.items())),
+                "max_defects": self.max_defects}
     @classmethod
     def from_dict(cls,
                   d: Mapping, # a `to_dict` result
                  ) -> HostScope:
         return cls(d["base"], tuple(int(c) for c in d["cell"]), Structure(Lattice(d["lattice"]), d["species"], d["frac_coords"]),
-                   frozenset(d["defect_types"]))
+                   frozenset(d["defect_types"]), {t: int(n) for t, n in d.get("max_counts", {}).items()}, d.get("max_defects"))
+    def beyond_training_counts(self,
+                               defects: Sequence, # a structure's defects (`DefectCloud.defects()`)
+                              ) -> str|None:
+        "What in the number of these defects no training structure of this host had, or None when nothing."
+        # the sparse model has only seen 2DMD's few-defect structures: a supercell stripped of most of its atoms is
+        # read as a cloud of dozens of vacancies, which a network would still turn into a confident-looking number
+        counts = Counter(str(d) for d in defects)
+        beyond = [f"{n} {t} (most {self.max_counts[t]})" for t, n in sorted(counts.items())
+                  if t in self.max_counts and n > self.max_counts[t]]
+        if self.max_defects is not None and len(defects) > self.max_defects:
+            beyond.insert(0, f"{len(defects)} defects in all (most {self.max_defects})")
+        return f"more defects than any training structure of {self} had: {', '.join(beyond)}" if beyond else None
     def __str__(self): return f"{self.base} {'x'.join(map(str, self.cell))}"
     def __repr__(self): return f"HostScope({self}: {', '.join(sorted(self.defect_types))})"
 
 def training_scopes(collection: DefectCollection, # the training datasets
                     experiment: str = "combined_mixed_all_train", # whose training fold defines the scope
                    ) -> list[HostScope]:
-    "The hosts and defect types of an experiment's training structures (datasets of the same host, supercell and unit cell merged)."
+    "The hosts, defect types and defect counts of an experiment's training structures (datasets of the same host, supercell and unit cell merged)."
     folds = experiment_folds(collection, experiment)
-    merged: list[tuple[str, tuple, Structure, set]] = []
+    merged: list[dict] = []
     for dataset in collection:
         ids = folds.index[(folds["dataset"] == dataset.name) & (folds["fold"] == TRAIN)]
-        types = {str(d) for ds in dataset.table.loc[ids, "defects"] for d in ds}
+        if not len(ids): continue
         # 2DMD's MoS2 sets use two unit cells (c = 14.879 Å and 20 Å, the layer at the same height): two scopes
-        same = [m for m in merged if m[:2] == (dataset.base, dataset.cell) and _same_host(m[2], dataset.unit_cell, dataset.cell)]
-        if same: same[0][3].update(types)
-        else: merged.append((dataset.base, dataset.cell, dataset.unit_cell, types))
-    return [HostScope(base, cell, uc, frozenset(types)) for base, cell, uc, types in merged if types]
+        host = next((m for m in merged if (m["base"], m["cell"]) == (dataset.base, dataset.cell)
+                     and _same_host(m["unit_cell"], dataset.unit_cell, dataset.cell)), None)
+        if host is None:
+            host = {"base": dataset.base, "cell": dataset.cell, "unit_cell": dataset.unit_cell, "max_counts": Counter(), "max_defects": 0}
+            merged.append(host)
+        for defects in dataset.table.loc[ids, "defects"]:
+            host["max_counts"] |= Counter(str(d) for d in defects)   # `|` keeps the larger count of each type
+            host["max_defects"] = max(host["max_defects"], len(defects))
+    return [HostScope(m["base"], m["cell"], m["unit_cell"], frozenset(m["max_counts"]), dict(m["max_counts"]), m["max_defects"])
+            for m in merged]
 
 def _same_host(unit_cell: Structure, other: Structure, cell: Sequence[int], tolerance: float = 1e-3) -> bool:
     "Whether two unit cells give the same pristine supercell (same lattice, and every site on a site of the same element)."
@@ -211,7 +233,7 @@ def resolve_reference(scopes: Sequence[HostScope], # the hosts a model knows
 def place(structure: Structure, # an unrelaxed defective supercell
           references: Sequence[tuple[PristineReference, HostScope|None]], # from `resolve_reference`
           converter_settings: Mapping, # `representation`, `tolerance` of the models' converter
-          allow_unseen: bool = False, # predict hosts and defect types never seen in training
+          allow_unseen: bool = False, # predict hosts, defect types and defect counts never seen in training
           id: str|None = None, # structure id, for messages
          ) -> Placement:
     "Match a structure to its host and find its defects, or say why it is out of scope."
@@ -235,6 +257,8 @@ def place(structure: Structure, # an unrelaxed defective supercell
     else:
         unseen = sorted({str(d) for d in defects} - scope.defect_types)
         if unseen: notes.append(f"defect type(s) never seen in training for {scope}: {', '.join(unseen)}")
+        beyond = scope.beyond_training_counts(defects)
+        if beyond: notes.append(beyond)
     if not defects: notes.append("no defects: the pristine supercell")
     description = describe_defects(defects)
     if notes and not allow_unseen: return Placement(cloud, scope, "; ".join(notes), description)
@@ -245,7 +269,7 @@ def place(structure: Structure, # an unrelaxed defective supercell
 def predict(self: Predictor, inputs, # structures, CIF files, folders or zip archives (see `read_inputs`)
              *, unit_cell: Structure|str|Path|None = None, # the pristine unit cell, if not a training host's
              supercell: Sequence[int]|None = None, # (nx, ny): the supercell of the structures
-             allow_unseen: bool = False, # predict hosts, defect types or pristine cells never seen in training
+             allow_unseen: bool = False, # predict hosts, defect types, defect counts or pristine cells never seen in training
              batch_size: int = 512, # graphs per forward pass
              progress: bool = True, # show a progress bar
             ) -> pd.DataFrame:
@@ -321,8 +345,8 @@ def package_model(runs: Sequence[str|Path], # finished run directories (each wit
     for stale in folder.glob("*.pt"):
         if stale.name not in kept: stale.unlink()
     summary = {k: sorted({str(c[k]) for c in configs if c[k] is not None}) for k in ("preset", "trial", "experiment", "epochs")}
-    hosts = [{"host": str(s), "c": round(float(np.linalg.norm(s.unit_cell.lattice.matrix[2])), 4), "defect_types": sorted(s.defect_types)}
-             for s in scopes]
+    hosts = [{"host": str(s), "c": round(float(np.linalg.norm(s.unit_cell.lattice.matrix[2])), 4), "defect_types": sorted(s.defect_types),
+              "max_defects": s.max_defects} for s in scopes]
     release = {"format": RELEASE_FORMAT, "name": name, "version": version, "description": description,
                "library_version": defect2d.__version__, "created": time.strftime("%Y-%m-%d"), **summary,
                "hosts": hosts, "members": members}
