@@ -66,6 +66,9 @@ def main(argv: list[str]|None = None, # arguments after the program name (defaul
         return 0 if argv[:1] in ([], ["-h"], ["--help"]) else 2
     func = COMMANDS[words]
     parser = anno_parser(func.__wrapped__, prog=f"defect2d {' '.join(words)}")
+    for action in parser._actions:   # show the hyphenated spellings users type; argparse matches
+        # options through the table it built when they were added, so parsing is unchanged
+        action.option_strings = [o.replace("_", "-") if o.startswith("--") else o for o in action.option_strings]
     args = vars(parser.parse_args([_underscored(SHORT_OPTIONS.get(a, a)) for a in argv[n:]]))
     args.pop("pdb", None); args.pop("xtra", None)
     try: result = func(**args)
@@ -258,6 +261,9 @@ def predict_command(inputs: Param("CIF files, folders of CIFs, zip archives of C
     print(f"predicted {int(ok.sum())} of {len(frame)} structures with {predictor.name} → {out}")
     for reason, count in frame.loc[~ok, "status"].value_counts().items():
         print(f"  not predicted ({count}): {reason}")
+    repeated = frame["id"][frame["id"].duplicated()].unique()
+    if len(repeated):   # e.g. the same file name in two folders: rows are in input order, but the ids alone do not tell them apart
+        print(f"  warning: {len(repeated)} id(s) name more than one structure (first: {repeated[0]}); rows follow the input order")
     return 0 if ok.any() else 1
 
 @command("models")
