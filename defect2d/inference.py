@@ -25,7 +25,7 @@ from .data import (TARGETS, TRAIN, DataError, DefectCollection, atomic_write, de
                            parse_cif_structures, source_checksum)
 from .models import megnet as _megnet  # noqa: F401 (registers MEGNet, so its checkpoints load)
 from .models.checkpoint import CheckpointError, TrainedModel
-from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cloud, match_sites
+from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cloud, match_sites, origin_shift
 from .train import PackedGraphs
 
 # %% auto #0
@@ -97,7 +97,7 @@ def _same_host(unit_cell: Structure, other: Structure, cell: Sequence[int], tole
     "Whether two unit cells give the same pristine supercell (same lattice, and every site on a site of the same element)."
     a, b = PristineReference.build(unit_cell, cell), PristineReference.build(other, cell)
     if len(a) != len(b) or not np.abs(a.lattice - b.lattice).max() <= tolerance: return False
-    match = match_sites(b.frac_coords, a, tolerance=0.1)
+    match = match_sites(b.frac_coords + origin_shift(b.frac_coords, b.numbers, a), a, tolerance=0.1)   # any origin
     return bool((match.reference_index >= 0).all() and (a.numbers[match.reference_index] == b.numbers).all()
                 and len(np.unique(match.reference_index)) == len(a))
 
@@ -246,9 +246,13 @@ def place(structure: Structure, # an unrelaxed defective supercell
         return Placement(None, None, f"lattice (a={a:.4f}, b={b:.4f}, c={c:.4f} Å) matches no supercell of the model ({sizes}); "
                                      "give the unit cell and supercell if the host is another")
     reference, scope = matching[0]
+    tolerance = converter_settings.get("tolerance", 0.1)
+    if structure.is_ordered:   # written with another origin: translate it onto the reference (a no-op when it is on it)
+        shift = origin_shift(structure.frac_coords, structure.atomic_numbers, reference, tolerance)
+        if shift.any(): structure = Structure(structure.lattice, structure.species, structure.frac_coords + shift)
     try:
         cloud = defect_cloud(structure, reference, representation=converter_settings.get("representation", "sparse"),
-                             tolerance=converter_settings.get("tolerance", 0.1), id=id)
+                             tolerance=tolerance, id=id)
     except (StructureMismatch, ValueError) as e:
         return Placement(None, scope, getattr(e, "problem", str(e)))
     defects, notes = cloud.defects(), []

@@ -18,8 +18,8 @@ from .data import DataError, DefectDataset, Defect
 
 # %% auto #0
 __all__ = ['VACANCY', 'SUBSTITUTION', 'INTERSTITIAL', 'UNCHANGED', 'KIND_NAMES', 'Representation', 'PAPER_EOS_SHELLS',
-           'StructureMismatch', 'PristineReference', 'SiteMatch', 'check_lattice', 'match_sites', 'DefectCloud',
-           'defect_cloud', 'eos_shells', 'dataset_reference', 'dataset_clouds', 'sparse_check']
+           'StructureMismatch', 'PristineReference', 'SiteMatch', 'check_lattice', 'match_sites', 'origin_shift',
+           'DefectCloud', 'defect_cloud', 'eos_shells', 'dataset_reference', 'dataset_clouds', 'sparse_check']
 
 # %% ../nbs/01_sparse.ipynb #d1dee1b2
 VACANCY, SUBSTITUTION, INTERSTITIAL, UNCHANGED = 0, 1, 2, 3  # node kinds
@@ -132,6 +132,30 @@ def match_sites(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates i
     index = reference.lookup[best, t[:, 0], t[:, 1], t[:, 2]]
     distance = distances[rows, best]
     return SiteMatch(np.where(distance <= tolerance, index, -1), distance)
+
+# %% ../nbs/01_sparse.ipynb #a94ff5ad
+def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates in the supercell lattice
+                 numbers: np.ndarray, # [n_atoms] Z of the atoms
+                 reference: PristineReference, # the pristine reference supercell
+                 tolerance: float = 0.1, # largest distance (Å) from an atom to its lattice site
+                 probes: int = 4, # atoms tried as the anchor of a candidate shift
+                ) -> np.ndarray: # [3] fractional shift to add; zeros when no shift places more atoms
+    "The rigid translation that puts a structure written with another origin onto its pristine reference."
+    frac, numbers = np.asarray(frac_coords, float).reshape(-1, 3), np.asarray(numbers)
+    def score(shift):
+        index = match_sites(frac + shift, reference, tolerance).reference_index
+        on_site = index >= 0
+        return int(on_site.sum()), int((reference.numbers[index[on_site]] == numbers[on_site]).sum())
+    best_shift, best = np.zeros(3), score(np.zeros(3))
+    if best[0] == len(frac): return best_shift   # already on the lattice: the common case costs one match
+    first_cell = [int(np.flatnonzero(reference.unit_site == u)[0]) for u in range(len(reference.unit_cell))]
+    # probes spread over the structure: one of them is very likely an atom on its own site
+    for atom in np.unique(np.linspace(0, len(frac) - 1, probes).astype(int)):
+        for site in first_cell:
+            shift = reference.frac_coords[site] - frac[atom]
+            found = score(shift)
+            if found > best: best_shift, best = shift, found
+    return best_shift
 
 # %% ../nbs/01_sparse.ipynb #03193b31
 @dataclass(eq=False)
