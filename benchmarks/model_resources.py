@@ -72,15 +72,28 @@ def measure_network(config, data, device, steps: int, compile: bool = False) -> 
             "stored_edges_per_structure": float(np.diff(data.pack.edge_ptr.cpu().numpy()).mean())}
 
 
-def measure_catboost(config, data, threads: int) -> dict:
+def measure_catboost(config, data, threads: int, dataset_sizes: dict[str, int]) -> dict:
     "The paper's featurizers on the sample, uncached; they bound both training and prediction (1000 trees predict in microseconds)."
     from defect2d.baselines.catboost import CatBoostSettings, structure_features
     settings = CatBoostSettings(**config.architecture)
-    # one process: the per-structure cost without a pool's start-up (a pool divides it by the cores, see `threads`)
-    features, cost = structure_features(data.graphs.datasets, settings.featurizers, cache=False, workers=1)
-    per_structure = sum(c["seconds_per_structure_core"] or 0 for c in cost.values())
-    return {"featurize_s_per_structure_core": per_structure, "featurize_by_featurizer": cost, "n_features": features.shape[1],
-            "featurized_structures": len(features), "predict_structures_per_s": threads / per_structure}
+    # one process: the per-structure cost without a pool's start-up (a pool divides it by the cores, see `threads`).
+    # Timed per dataset, because the cost differs by host (h-BN's flat layer makes the Voronoi tessellations of
+    # OrbitalFieldMatrix several times slower) and the sample's two structures per dataset over-weight the small sets:
+    # the cost of all of 2DMD weights each dataset's cost per structure by its size.
+    by_dataset, by_featurizer, n_features, structures = {}, {}, 0, 0
+    for subset in data.graphs.datasets:
+        features, cost = structure_features([subset], settings.featurizers, cache=False, workers=1)
+        by_dataset[subset.name] = sum(c["seconds_per_structure_core"] or 0 for c in cost.values())
+        for name, c in cost.items():
+            total = by_featurizer.setdefault(name, {"computed": 0, "failed": 0, "seconds": 0.0})
+            for key in ("computed", "failed", "seconds"): total[key] += c[key]
+        n_features, structures = features.shape[1], structures + len(features)
+    for total in by_featurizer.values(): total["seconds_per_structure_core"] = total["seconds"] / max(total["computed"], 1)
+    all_2dmd_core_s = sum(by_dataset[name] * dataset_sizes[name] for name in by_dataset)
+    per_structure = all_2dmd_core_s / sum(dataset_sizes[name] for name in by_dataset)   # as 2DMD's structures weigh
+    return {"featurize_s_per_structure_core": per_structure, "featurize_s_per_structure_core_by_dataset": by_dataset,
+            "featurize_2dmd_core_hours": all_2dmd_core_s / 3600, "featurize_by_featurizer": by_featurizer,
+            "n_features": n_features, "featurized_structures": structures, "predict_structures_per_s": threads / per_structure}
 
 
 def one(model: str, target: str, per_dataset: int, device_name: str, threads: int, steps: int, compile: bool) -> dict:
@@ -92,7 +105,7 @@ def one(model: str, target: str, per_dataset: int, device_name: str, threads: in
     device = torch.device(device_name)
     config = preset_config("paper", target, model)
     collection = DefectCollection()
-    # CatBoost's cost is its features (about 6 s per structure here; model_resources.json): a couple of structures per dataset measure it
+    # CatBoost's cost is its features (about 5 s per structure here; model_resources.json): a couple of structures per dataset measure it
     subset = (2, 0) if model == "catboost" else (per_dataset, per_dataset // 2)
     data = ExperimentData(collection, config.converter(), config.experiment, device=device, subset=subset)
     folds = experiment_folds(collection, config.experiment)
@@ -101,7 +114,7 @@ def one(model: str, target: str, per_dataset: int, device_name: str, threads: in
     row = {"model": model, "target": target, "trial": config.trial, "device": str(device), "threads": threads,
            "sample": {"train": len(data.train), "test": len(data.test)}, "paper_structures_per_epoch": per_epoch,
            "paper_epochs": config.epochs if model != "catboost" else None, "compiled": compile and model != "catboost"}
-    if model == "catboost": row |= measure_catboost(config, data, threads)
+    if model == "catboost": row |= measure_catboost(config, data, threads, {d.name: len(d) for d in collection})
     else:
         row |= measure_network(config, data, device, steps, compile)
         row["projected_epoch_s"] = row["train_s_per_structure"] * per_epoch
@@ -117,7 +130,7 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         if r["model"] == "catboost":
             lines.append(f"| catboost | {r['trial']} | featurize {r['featurize_s_per_structure_core']:.2f} s / structure / core | – | "
-                         f"features for 2DMD ≈ {r['featurize_s_per_structure_core'] * 14866 / 3600 / r['threads']:.1f} h on {r['threads']} cores | "
+                         f"features for 2DMD ≈ {r['featurize_2dmd_core_hours'] / r['threads']:.1f} h on {r['threads']} cores | "
                          f"{r['predict_structures_per_s']:.2f} (featurization-bound) | {r['peak_memory_mib']:.0f} MiB |")
         else:
             lines.append(f"| {r['model']} | {r['trial']} | {r['train_s_per_structure'] * 1000:.1f} ms | {r['projected_epoch_s'] / 60:.1f} min | "
