@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import torch
-from pymatgen.core import Lattice, Structure
+from pymatgen.core import DummySpecies, Lattice, Structure
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
@@ -237,6 +237,9 @@ def place(structure: Structure, # an unrelaxed defective supercell
           id: str|None = None, # structure id, for messages
          ) -> Placement:
     "Match a structure to its host and find its defects, or say why it is out of scope."
+    # a CIF label that is no element (X, a dummy from some tools) reads as a DummySpecies without a usable atomic number
+    not_elements = sorted({str(s) for s in structure.species if isinstance(s, DummySpecies)})
+    if not_elements: return Placement(None, None, f"species that are not chemical elements: {', '.join(not_elements)}")
     lattice = structure.lattice.matrix
     matching = [(r, s) for r, s in references if np.abs(lattice - r.lattice).max() <= 1e-3]
     if not matching:
