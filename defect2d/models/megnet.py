@@ -26,7 +26,7 @@ class ShiftedSoftplus(nn.Module):
     def forward(self,
                 x: Tensor, # any tensor
                ) -> Tensor:
-        return nn.functional.softplus(x) - self.shift
+        return nn.functional.softplus(x).sub_(self.shift)   # in place: softplus's gradient needs its input, not its output
 
 def perceptron(*sizes: int, # layer widths, input first
               ) -> nn.Sequential:
@@ -163,8 +163,11 @@ class MEGNetBlock(nn.Module):
         w_target, w_source, w_edge, w_state = layer.weight.split(E, dim=1)
         per_node = x @ torch.cat([w_target, w_source]).T   # [n_nodes, 2 · 2E]
         to_target, to_source = per_node.split(layer.out_features, dim=1)
-        return (torch.addmm(layer.bias, edge_attr, w_edge.T) + to_target.index_select(0, target) + to_source.index_select(0, source)
-                + (state @ w_state.T).index_select(0, edge_graph))
+        out = torch.addmm(layer.bias, edge_attr, w_edge.T)   # summed in place, in the order written: no [n_edges, 2E] temporaries
+        out += to_target.index_select(0, target)
+        out += to_source.index_select(0, source)
+        out += (state @ w_state.T).index_select(0, edge_graph)
+        return out
 
 # %% ../../nbs/03_megnet.ipynb #428bd5bb
 @register_model
