@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import torch
-from pymatgen.core import DummySpecies, Lattice, Structure
+from pymatgen.core import Lattice, Structure
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
@@ -25,7 +25,8 @@ from .data import (TARGETS, TRAIN, DataError, DefectCollection, atomic_write, de
                            parse_cif_structures, source_checksum)
 from .models import megnet as _megnet  # noqa: F401 (registers MEGNet, so its checkpoints load)
 from .models.checkpoint import CheckpointError, TrainedModel
-from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cloud, match_sites, origin_shift
+from .sparse import (DefectCloud, PristineReference, StructureMismatch, defect_cloud, match_sites, origin_shift,
+                             structure_arrays)
 from .train import PackedGraphs
 
 # %% auto #0
@@ -237,10 +238,8 @@ def place(structure: Structure, # an unrelaxed defective supercell
           id: str|None = None, # structure id, for messages
          ) -> Placement:
     "Match a structure to its host and find its defects, or say why it is out of scope."
-    # a CIF label that is no element (X, a dummy from some tools) reads as a DummySpecies without a usable atomic number
-    not_elements = sorted({str(s) for s in structure.species if isinstance(s, DummySpecies)})
-    if not_elements: return Placement(None, None, f"species that are not chemical elements: {', '.join(not_elements)}")
-    lattice = structure.lattice.matrix
+    try: lattice, numbers, frac = structure_arrays(structure, id)   # once: the search below and the cloud share them
+    except StructureMismatch as e: return Placement(None, None, e.problem)
     matching = [(r, s) for r, s in references if np.abs(lattice - r.lattice).max() <= 1e-3]
     if not matching:
         sizes = ", ".join(f"{s or r.unit_cell.composition.reduced_formula} (a={np.linalg.norm(r.lattice[0]):.4f}, "
@@ -250,14 +249,17 @@ def place(structure: Structure, # an unrelaxed defective supercell
                                      "give the unit cell and supercell if the host is another")
     reference, scope = matching[0]
     tolerance = converter_settings.get("tolerance", 0.1)
-    if structure.is_ordered:   # written with another origin: translate it onto the reference (a no-op when it is on it)
-        shift = origin_shift(structure.frac_coords, structure.atomic_numbers, reference, tolerance)
-        if shift.any(): structure = Structure(structure.lattice, structure.species, structure.frac_coords + shift)
-    try:
-        cloud = defect_cloud(structure, reference, representation=converter_settings.get("representation", "sparse"),
-                             tolerance=tolerance, id=id)
-    except (StructureMismatch, ValueError) as e:
-        return Placement(None, scope, getattr(e, "problem", str(e)))
+    cloud_at = lambda coords: defect_cloud((lattice, numbers, coords), reference, tolerance=tolerance, id=id,
+                                           representation=converter_settings.get("representation", "sparse"))
+    try: cloud = cloud_at(frac)
+    except StructureMismatch as mismatch:
+        # written with another origin (the layer at another height, the origin on another atom)? Searched only here,
+        # so a structure on the lattice pays nothing, and one no translation fits keeps the message of its own coordinates
+        shift = origin_shift(frac, numbers, reference, tolerance)
+        try: cloud = cloud_at(frac + shift) if shift.any() else None
+        except StructureMismatch: cloud = None
+        if cloud is None: return Placement(None, scope, mismatch.problem)
+    except ValueError as e: return Placement(None, scope, str(e))
     defects, notes = cloud.defects(), []
     if scope is None: notes.append(f"host {reference.unit_cell.composition.reduced_formula} "
                                    f"{'x'.join(map(str, reference.cell))} never seen in training")

@@ -19,7 +19,8 @@ from .data import DataError, DefectDataset, Defect
 # %% auto #0
 __all__ = ['VACANCY', 'SUBSTITUTION', 'INTERSTITIAL', 'UNCHANGED', 'KIND_NAMES', 'Representation', 'PAPER_EOS_SHELLS',
            'StructureMismatch', 'PristineReference', 'SiteMatch', 'check_lattice', 'match_sites', 'origin_shift',
-           'DefectCloud', 'defect_cloud', 'eos_shells', 'dataset_reference', 'dataset_clouds', 'sparse_check']
+           'DefectCloud', 'structure_arrays', 'defect_cloud', 'eos_shells', 'dataset_reference', 'dataset_clouds',
+           'sparse_check']
 
 # %% ../nbs/01_sparse.ipynb #d1dee1b2
 VACANCY, SUBSTITUTION, INTERSTITIAL, UNCHANGED = 0, 1, 2, 3  # node kinds
@@ -196,6 +197,16 @@ class DefectCloud:
 # %% ../nbs/01_sparse.ipynb #65a07082
 Representation = Literal["sparse", "full"]
 
+def structure_arrays(structure: Structure, # a pymatgen structure
+                     id: str|None = None, # structure id, for error messages
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: # lattice rows [3, 3], Z [n], fractional coordinates [n, 3]
+    "A structure as the arrays `defect_cloud` works on; partially occupied sites or a species that is no element are a `StructureMismatch`."
+    if not structure.is_ordered: raise StructureMismatch("structure has partially occupied sites", id=id)
+    # a CIF label that is no element (X, a dummy some tools write) reads as a DummySpecies with no usable atomic number
+    not_elements = sorted({str(s) for s in structure.species if isinstance(s, DummySpecies)})
+    if not_elements: raise StructureMismatch(f"species that are not chemical elements: {', '.join(not_elements)}", id=id)
+    return structure.lattice.matrix, np.array([s.specie.Z for s in structure]), structure.frac_coords
+
 def defect_cloud(structure: Structure|tuple, # a pymatgen Structure, or (lattice [3,3], numbers [n], frac_coords [n,3])
                  reference: PristineReference, # the pristine reference supercell
                  *, representation: Representation = "sparse", # defects only (paper), or every atom present
@@ -205,10 +216,7 @@ def defect_cloud(structure: Structure|tuple, # a pymatgen Structure, or (lattice
                  id: str|None = None, # structure id, for error messages
                 ) -> DefectCloud:
     "Express a defective structure relative to its pristine supercell."
-    if isinstance(structure, Structure):
-        if not structure.is_ordered: raise StructureMismatch("structure has partially occupied sites", id=id)
-        lattice, numbers, frac = structure.lattice.matrix, np.array([s.specie.Z for s in structure]), structure.frac_coords
-    else: lattice, numbers, frac = structure
+    lattice, numbers, frac = structure_arrays(structure, id) if isinstance(structure, Structure) else structure
     numbers = np.asarray(numbers, np.int16)
     check_lattice(lattice, reference, lattice_tolerance, id=id)
     match = match_sites(frac, reference, tolerance)

@@ -66,7 +66,8 @@ class OrbitalFieldMatrixOnce:
     def feature_labels(self) -> list[str]: return self.original.feature_labels()
     def featurize(self, structure, # a pymatgen `Structure`
                  ) -> np.ndarray:
-        supercell = _ReadOnlyStructure.from_sites((structure * [3, 3, 3]).sites)   # the supercell matminer's featurize makes
+        supercell = structure * [3, 3, 3]   # the supercell matminer's featurize makes
+        supercell.__class__ = _ReadOnlyStructure   # the same object, read-only from here: no copy of its 5,000 sites
         ofms, counts = self.original.get_atom_ofms(supercell, True)
         return np.asarray(self.original.get_mean_ofm(ofms, counts)).flatten()
 
