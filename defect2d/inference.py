@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 import zipfile
 from collections import Counter
@@ -25,8 +26,8 @@ from .data import (TARGETS, TRAIN, DataError, DefectCollection, atomic_write, de
                            parse_cif_structures, source_checksum)
 from .models import megnet as _megnet  # noqa: F401 (registers MEGNet, so its checkpoints load)
 from .models.checkpoint import CheckpointError, TrainedModel
-from .sparse import (DefectCloud, PristineReference, StructureMismatch, defect_cloud, match_sites, origin_shift,
-                             structure_arrays)
+from .sparse import (DefectCloud, PristineReference, StructureMismatch, dataset_reference, defect_cloud, fit_to_reference,
+                             match_sites, origin_shift, structure_arrays)
 from .train import PackedGraphs
 
 # %% auto #0
@@ -84,7 +85,7 @@ def training_scopes(collection: DefectCollection, # the training datasets
         if not len(ids): continue
         # 2DMD's MoS2 sets use two unit cells (c = 14.879 Å and 20 Å, the layer at the same height): two scopes
         host = next((m for m in merged if (m["base"], m["cell"]) == (dataset.base, dataset.cell)
-                     and _same_host(m["unit_cell"], dataset.unit_cell, dataset.cell)), None)
+                     and _same_host(dataset_reference(dataset), PristineReference.build(m["unit_cell"], m["cell"]))), None)
         if host is None:
             host = {"base": dataset.base, "cell": dataset.cell, "unit_cell": dataset.unit_cell, "max_counts": Counter(), "max_defects": 0}
             merged.append(host)
@@ -94,13 +95,15 @@ def training_scopes(collection: DefectCollection, # the training datasets
     return [HostScope(m["base"], m["cell"], m["unit_cell"], frozenset(m["max_counts"]), dict(m["max_counts"]), m["max_defects"])
             for m in merged]
 
-def _same_host(unit_cell: Structure, other: Structure, cell: Sequence[int], tolerance: float = 1e-3) -> bool:
-    "Whether two unit cells give the same pristine supercell (same lattice, and every site on a site of the same element)."
-    a, b = PristineReference.build(unit_cell, cell), PristineReference.build(other, cell)
-    if len(a) != len(b) or not np.abs(a.lattice - b.lattice).max() <= tolerance: return False
-    match = match_sites(b.frac_coords + origin_shift(b.frac_coords, b.numbers, a), a, tolerance=0.1)   # any origin
-    return bool((match.reference_index >= 0).all() and (a.numbers[match.reference_index] == b.numbers).all()
-                and len(np.unique(match.reference_index)) == len(a))
+def _same_host(reference: PristineReference, other: PristineReference, cutoff: float = math.inf) -> bool:
+    "Whether another pristine supercell is the reference's crystal, in its cell or one giving the same graphs (`fit_to_reference`)."
+    # cutoff inf: the same 3D lattice only, in any basis, orientation or origin
+    if len(reference) != len(other): return False
+    try: coords = fit_to_reference(other.lattice, other.numbers, other.frac_coords, reference, cutoff)
+    except StructureMismatch: return False
+    if coords is None: return False
+    index = match_sites(coords, reference).reference_index
+    return bool((index >= 0).all() and (reference.numbers[index] == other.numbers).all() and len(np.unique(index)) == len(reference))
 
 # %% ../nbs/09_inference.ipynb #15c5017a
 class Predictor:
@@ -215,6 +218,7 @@ class Placement:
 def resolve_reference(scopes: Sequence[HostScope], # the hosts a model knows
                       unit_cell: Structure|str|Path|None = None, # pristine unit cell (Structure or CIF path)
                       supercell: Sequence[int]|None = None, # (nx, ny) or (nx, ny, nz)
+                      cutoff: float = math.inf, # the models' largest neighbour radius, Å (inf: a unit cell is a training host's only in its 3D lattice)
                      ) -> list[tuple[PristineReference, HostScope|None]]:
     "The references to match structures against, each with the training host it is (None: a host never seen)."
     cell = None if supercell is None else tuple(int(c) for c in supercell) + ((1,) if len(supercell) == 2 else ())
@@ -228,27 +232,37 @@ def resolve_reference(scopes: Sequence[HostScope], # the hosts a model knows
         read = list(read_inputs(unit_cell))
         if len(read) != 1 or read[0].structure is None: raise ValueError(f"unit cell {unit_cell}: {read[0].problem if read else 'nothing read'}")
         unit_cell = read[0].structure
-    known = next((s for s in scopes if s.cell == cell and _same_host(s.unit_cell, unit_cell, cell)), None)
-    return [(PristineReference.build(unit_cell, cell), known)]
+    given = PristineReference.build(unit_cell, cell)
+    known = next((s for s in scopes if s.cell == cell and _same_host(s.reference(), given, cutoff)), None)
+    # a training host given in another cell: its structures are fitted to the host's own cell, as the model knows it
+    return [(known.reference(), known)] if known else [(given, None)]
 
 def place(structure: Structure, # an unrelaxed defective supercell
           references: Sequence[tuple[PristineReference, HostScope|None]], # from `resolve_reference`
-          converter_settings: Mapping, # `representation`, `tolerance` of the models' converter
+          converter_settings: Mapping, # `representation`, `tolerance` and `cutoff` of the models' converters (the largest cutoff)
           allow_unseen: bool = False, # predict hosts, defect types and defect counts never seen in training
           id: str|None = None, # structure id, for messages
          ) -> Placement:
     "Match a structure to its host and find its defects, or say why it is out of scope."
     try: lattice, numbers, frac = structure_arrays(structure, id)   # once: the search below and the cloud share them
     except StructureMismatch as e: return Placement(None, None, e.problem)
+    tolerance = converter_settings.get("tolerance", 0.1)
     matching = [(r, s) for r, s in references if np.abs(lattice - r.lattice).max() <= 1e-3]
+    problems = []
+    if not matching:   # the same layer in another cell (basis, axes, orientation, vacuum)? Re-expressed in the model's
+        for r, s in references:
+            try: fitted = fit_to_reference(lattice, numbers, frac, r, converter_settings.get("cutoff", math.inf), tolerance, id=id)
+            except StructureMismatch as e: problems.append(e.problem); continue
+            if fitted is not None:
+                matching, lattice, frac = [(r, s)], r.lattice, fitted; break
     if not matching:
         sizes = ", ".join(f"{s or r.unit_cell.composition.reduced_formula} (a={np.linalg.norm(r.lattice[0]):.4f}, "
                           f"b={np.linalg.norm(r.lattice[1]):.4f}, c={np.linalg.norm(r.lattice[2]):.4f} Å)" for r, s in references)
         a, b, c = structure.lattice.abc
-        return Placement(None, None, f"lattice (a={a:.4f}, b={b:.4f}, c={c:.4f} Å) matches no supercell of the model ({sizes}); "
-                                     "give the unit cell and supercell if the host is another")
+        return Placement(None, None, problems[0] if problems else
+                         f"lattice (a={a:.4f}, b={b:.4f}, c={c:.4f} Å) matches no supercell of the model ({sizes}); "
+                         "give the unit cell and supercell if the host is another")
     reference, scope = matching[0]
-    tolerance = converter_settings.get("tolerance", 0.1)
     cloud_at = lambda coords: defect_cloud((lattice, numbers, coords), reference, tolerance=tolerance, id=id,
                                            representation=converter_settings.get("representation", "sparse"))
     try: cloud = cloud_at(frac)
@@ -283,8 +297,10 @@ def predict(self: Predictor, inputs, # structures, CIF files, folders or zip arc
              progress: bool = True, # show a progress bar
             ) -> pd.DataFrame:
     "One row per input structure: `id`, each target and its `_std`, `defects`, `status`."
-    references = resolve_reference(self.scopes, unit_cell, supercell)
-    settings = next(iter(self.members.values()))[0].converter.settings()
+    converters = [m.converter for ms in self.members.values() for m in ms]
+    # the widest graph decides whether another cell gives the same graphs as the model's
+    settings = converters[0].settings() | {"cutoff": max(c.cutoff for c in converters)}
+    references = resolve_reference(self.scopes, unit_cell, supercell, settings["cutoff"])
     rows, clouds, accepted = [], [], []
     # structures are read one at a time and only their (small) defect clouds are kept: folders of any size fit in memory
     for item in tqdm(read_inputs(inputs), disable=not progress, desc="reading and placing", unit=" structures", leave=False):

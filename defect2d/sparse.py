@@ -19,8 +19,8 @@ from .data import DataError, DefectDataset, Defect
 # %% auto #0
 __all__ = ['VACANCY', 'SUBSTITUTION', 'INTERSTITIAL', 'UNCHANGED', 'KIND_NAMES', 'Representation', 'PAPER_EOS_SHELLS',
            'StructureMismatch', 'PristineReference', 'SiteMatch', 'check_lattice', 'match_sites', 'origin_shift',
-           'DefectCloud', 'structure_arrays', 'defect_cloud', 'eos_shells', 'dataset_reference', 'dataset_clouds',
-           'sparse_check']
+           'DefectCloud', 'structure_arrays', 'defect_cloud', 'recast_layer', 'fit_to_reference', 'eos_shells',
+           'dataset_reference', 'dataset_clouds', 'sparse_check']
 
 # %% ../nbs/01_sparse.ipynb #d1dee1b2
 VACANCY, SUBSTITUTION, INTERSTITIAL, UNCHANGED = 0, 1, 2, 3  # node kinds
@@ -135,6 +135,12 @@ def match_sites(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates i
     return SiteMatch(np.where(distance <= tolerance, index, -1), distance)
 
 # %% ../nbs/01_sparse.ipynb #a94ff5ad
+def _placement_score(frac: np.ndarray, numbers: np.ndarray, reference: PristineReference, tolerance: float) -> tuple[int, int]:
+    "(atoms on a pristine site, atoms on a site of their own element)."
+    index = match_sites(frac, reference, tolerance).reference_index
+    on_site = index >= 0
+    return int(on_site.sum()), int((reference.numbers[index[on_site]] == numbers[on_site]).sum())
+
 def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates in the supercell lattice
                  numbers: np.ndarray, # [n_atoms] Z of the atoms
                  reference: PristineReference, # the pristine reference supercell
@@ -143,10 +149,7 @@ def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates 
                 ) -> np.ndarray: # [3] fractional shift to add; zeros when no shift places more atoms
     "The rigid translation that puts a structure written with another origin onto its pristine reference."
     frac, numbers = np.asarray(frac_coords, float).reshape(-1, 3), np.asarray(numbers)
-    def score(shift):
-        index = match_sites(frac + shift, reference, tolerance).reference_index
-        on_site = index >= 0
-        return int(on_site.sum()), int((reference.numbers[index[on_site]] == numbers[on_site]).sum())
+    score = lambda shift: _placement_score(frac + shift, numbers, reference, tolerance)
     best_shift, best = np.zeros(3), score(np.zeros(3))
     if best[0] == len(frac): return best_shift   # already on the lattice: the common case costs one match
     first_cell = [int(np.flatnonzero(reference.unit_site == u)[0]) for u in range(len(reference.unit_cell))]
@@ -263,6 +266,98 @@ def defect_cloud(structure: Structure|tuple, # a pymatgen Structure, or (lattice
         np.concatenate([node_kind, np.full(n_extra, INTERSTITIAL)]).astype(np.int8),
         np.concatenate([reference.unit_site[site], np.full(n_extra, -1)]).astype(np.int64),
         reference)
+
+# %% ../nbs/01_sparse.ipynb #c0bb4c14
+def _plane_reduction(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "Lagrange reduction of the plane basis (u, v): the shortest basis of the same 2D lattice, and the integer T with it = T·(u, v)."
+    basis, T = np.array([u, v], float), np.eye(2, dtype=np.int64)
+    while True:
+        if basis[1] @ basis[1] < basis[0] @ basis[0]: basis, T = basis[::-1].copy(), T[::-1].copy()
+        m = int(np.rint(basis[0] @ basis[1] / (basis[0] @ basis[0])))
+        if m == 0: return basis, T
+        basis[1] -= m * basis[0]; T[1] -= m * T[0]
+
+def _layer_extent(heights: np.ndarray, period: float) -> tuple[float, float]:
+    "Start (the lowest atom after the widest gap) and thickness of a layer repeated every `period` Å along its normal."
+    h = np.sort(np.asarray(heights) % period)
+    gaps = np.diff(np.append(h, h[0] + period))
+    widest = int(gaps.argmax())
+    return float(h[(widest + 1) % len(h)]), float(period - gaps[widest])
+
+_UNIT_STEPS = [np.array(c) for c in ((1, 0), (0, 1), (1, 1), (1, -1), (-1, 0), (0, -1), (-1, -1), (-1, 1))]
+
+def recast_layer(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
+                 frac_coords: np.ndarray, # [n_atoms, 3] its fractional coordinates
+                 reference: PristineReference, # a pristine layer supercell whose c axis is perpendicular to the layer
+                 cutoff: float, # the largest neighbour radius of the graphs made from it, Å
+                 tolerance: float = 1e-3, # largest difference of lengths, Å
+                 *, id: str|None = None, # structure id, for messages
+                ) -> list[np.ndarray]: # [n_atoms, 3] coordinates in the reference lattice, one array per way the planes map
+    "A layer written in another cell (in-plane basis, axis order, orientation, vacuum) re-expressed in the reference supercell."
+    R, L = np.asarray(reference.lattice, float), np.asarray(lattice, float)
+    frac = np.asarray(frac_coords, float).reshape(-1, 3)
+    name = f"{reference.unit_cell.composition.reduced_formula} {'x'.join(map(str, reference.cell))}"
+    ref_normal = np.cross(R[0], R[1]); ref_normal /= np.linalg.norm(ref_normal)
+    ref_period = R[2] @ ref_normal
+    if not len(frac) or np.linalg.norm(R[2] - ref_period * ref_normal) > 1e-6 * abs(ref_period): return []   # a slanted c: exact lattices only
+    ref_start, ref_thickness = _layer_extent(reference.frac_coords @ R @ ref_normal, abs(ref_period))
+    ref_vacuum = abs(ref_period) - ref_thickness
+    cart = frac @ L
+    target = np.array([np.linalg.norm(R[0]), np.linalg.norm(R[1]), np.linalg.norm(R[0] - R[1])])   # a, b, |a − b|: the plane's metric
+    back = np.rint(np.linalg.inv(_plane_reduction(R[0], R[1])[1])).astype(np.int64)   # (a, b) = back · reduced basis
+    found, thin = [], None
+    for axis in range(3):   # which of the structure's axes is the stacking one
+        u, v = np.delete(L, axis, axis=0)
+        if np.linalg.norm(np.cross(u, v)) < 1e-6: continue
+        reduced = _plane_reduction(u, v)[0]
+        # the reference's reduced basis can only go to shortest vectors of the structure's plane: ±1 steps of its reduced basis
+        for m, n in ((m, n) for m in _UNIT_STEPS for n in _UNIT_STEPS if abs(m[0] * n[1] - m[1] * n[0]) == 1):
+            p, q = back @ np.array([m @ reduced, n @ reduced])   # where the reference's a and b go
+            if not np.abs([np.linalg.norm(p), np.linalg.norm(q), np.linalg.norm(p - q)] - target).max() <= tolerance: continue
+            normal = np.cross(p, q); normal /= np.linalg.norm(normal)
+            stacking = L[axis]; period = abs(stacking @ normal)
+            in_plane = stacking - (stacking @ normal) * normal
+            offset = np.linalg.solve([[p @ p, p @ q], [p @ q, q @ q]], [in_plane @ p, in_plane @ q])
+            # the reference's own 3D lattice in another basis: exact whatever the vacuum
+            same_lattice = (abs(period - abs(ref_period)) <= tolerance
+                            and np.linalg.norm(in_plane - np.rint(offset) @ np.array([p, q])) <= tolerance)
+            heights = cart @ normal
+            start, thickness = _layer_extent(heights, period)
+            if not same_lattice:
+                # another vacuum gives the same graphs only if neither cell's cutoff sphere reaches across its vacuum
+                if ref_vacuum <= cutoff: continue
+                if period - thickness <= cutoff:
+                    thin = period - thickness; continue
+            # whole stacking vectors bring every atom into one copy of the layer (a slanted one moves it in-plane too, as in the crystal)
+            images = np.floor((heights - start + (period - thickness) / 2) / period)
+            unwrapped = cart - (np.sign(stacking @ normal) * images)[:, None] * stacking
+            ab = np.linalg.solve([[p @ p, p @ q], [p @ q, q @ q]], [unwrapped @ p, unwrapped @ q]).T
+            found.append(np.column_stack([ab, (ref_start + unwrapped @ normal - start) / ref_period]))
+    if not found and thin is not None:
+        raise StructureMismatch(f"the layer has the {name} lattice but {thin:.2f} Å of vacuum, within the {cutoff:g} Å cutoff: "
+                                "its graph would reach the layer's periodic images; give it more vacuum", id=id)
+    return found
+
+def fit_to_reference(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
+                     numbers: np.ndarray, # [n_atoms] Z of its atoms
+                     frac_coords: np.ndarray, # [n_atoms, 3] its fractional coordinates
+                     reference: PristineReference, # the pristine supercell to fit it to
+                     cutoff: float, # the largest neighbour radius of the graphs made from it, Å (see `recast_layer`)
+                     tolerance: float = 0.1, # largest distance (Å) from an atom to its lattice site
+                     lattice_tolerance: float = 1e-3, # largest deviation of lattice entries or lengths, Å
+                     *, id: str|None = None, # structure id, for messages
+                    ) -> np.ndarray|None: # [n_atoms, 3] fractional coordinates in the reference lattice; None: another lattice
+    "A structure in the reference's cell or an equivalent one, with any origin, put where the most atoms sit on sites of their own element."
+    numbers = np.asarray(numbers)
+    if np.abs(np.asarray(lattice) - reference.lattice).max() <= lattice_tolerance: candidates = [np.asarray(frac_coords, float)]
+    else: candidates = recast_layer(lattice, frac_coords, reference, cutoff, lattice_tolerance, id=id)
+    best, best_score = None, (-1, -1)
+    for candidate in candidates:   # orientations the lattice allows; the crystal's own symmetry decides which fit
+        shifted = candidate + origin_shift(candidate, numbers, reference, tolerance)
+        score = _placement_score(shifted, numbers, reference, tolerance)
+        if score > best_score: best, best_score = shifted, score
+    return best
+
 
 # %% ../nbs/01_sparse.ipynb #f39f79c4
 def _walk_endpoints(bonds: list[list[tuple[int, tuple]]], start: int, length: int) -> set[tuple[int, tuple]]:
