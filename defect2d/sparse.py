@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal, Sequence
 
 import numpy as np
@@ -135,11 +135,17 @@ def match_sites(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates i
     return SiteMatch(np.where(distance <= tolerance, index, -1), distance)
 
 # %% ../nbs/01_sparse.ipynb #a94ff5ad
-def _placement_score(frac: np.ndarray, numbers: np.ndarray, reference: PristineReference, tolerance: float) -> tuple[int, int]:
-    "(atoms on a pristine site, atoms on a site of their own element)."
-    index = match_sites(frac, reference, tolerance).reference_index
+def _placement_scores(frac: np.ndarray, # [n_atoms, 3]
+                      numbers: np.ndarray, # [n_atoms]
+                      reference: PristineReference, tolerance: float,
+                      shifts: np.ndarray|None = None, # [n_shifts, 3] translations to score in one pass (default: none)
+                     ) -> np.ndarray: # [n_shifts, 2] (atoms on a pristine site, atoms on a site of their own element)
+    "How well each translation of a structure puts its atoms on the reference's sites."
+    shifts = np.zeros((1, 3)) if shifts is None else shifts
+    index = match_sites((frac[None] + shifts[:, None]).reshape(-1, 3), reference, tolerance).reference_index.reshape(len(shifts), -1)
     on_site = index >= 0
-    return int(on_site.sum()), int((reference.numbers[index[on_site]] == numbers[on_site]).sum())
+    own = on_site & (reference.numbers[np.where(on_site, index, 0)] == numbers[None])
+    return np.stack([on_site.sum(1), own.sum(1)], axis=1)
 
 def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates in the supercell lattice
                  numbers: np.ndarray, # [n_atoms] Z of the atoms
@@ -149,17 +155,14 @@ def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates 
                 ) -> np.ndarray: # [3] fractional shift to add; zeros when no shift places more atoms
     "The rigid translation that puts a structure written with another origin onto its pristine reference."
     frac, numbers = np.asarray(frac_coords, float).reshape(-1, 3), np.asarray(numbers)
-    score = lambda shift: _placement_score(frac + shift, numbers, reference, tolerance)
-    best_shift, best = np.zeros(3), score(np.zeros(3))
-    if best[0] == len(frac): return best_shift   # already on the lattice: the common case costs one match
-    first_cell = [int(np.flatnonzero(reference.unit_site == u)[0]) for u in range(len(reference.unit_cell))]
+    if _placement_scores(frac, numbers, reference, tolerance)[0, 0] == len(frac): return np.zeros(3)   # on the lattice: one match
+    first_cell = reference.frac_coords[[int(np.flatnonzero(reference.unit_site == u)[0]) for u in range(len(reference.unit_cell))]]
     # probes spread over the structure: one of them is very likely an atom on its own site
-    for atom in np.unique(np.linspace(0, len(frac) - 1, probes).astype(int)):
-        for site in first_cell:
-            shift = reference.frac_coords[site] - frac[atom]
-            found = score(shift)
-            if found > best: best_shift, best = shift, found
-    return best_shift
+    anchors = frac[np.unique(np.linspace(0, len(frac) - 1, probes).astype(int))]
+    shifts = np.concatenate([np.zeros((1, 3)), (first_cell[None] - anchors[:, None]).reshape(-1, 3)])
+    scores = _placement_scores(frac, numbers, reference, tolerance, shifts)
+    return shifts[np.lexsort((-scores[:, 1], -scores[:, 0]))[0]]   # most on sites, then most on their own element; the first of equals
+
 
 # %% ../nbs/01_sparse.ipynb #03193b31
 @dataclass(eq=False)
@@ -286,26 +289,15 @@ def _layer_extent(heights: np.ndarray, period: float) -> tuple[float, float]:
 
 _UNIT_STEPS = [np.array(c) for c in ((1, 0), (0, 1), (1, 1), (1, -1), (-1, 0), (0, -1), (-1, -1), (-1, 1))]
 
-def recast_layer(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
-                 frac_coords: np.ndarray, # [n_atoms, 3] its fractional coordinates
-                 reference: PristineReference, # a pristine layer supercell whose c axis is perpendicular to the layer
-                 cutoff: float, # the largest neighbour radius of the graphs made from it, Å
-                 tolerance: float = 1e-3, # largest difference of lengths, Å
-                 *, id: str|None = None, # structure id, for messages
-                ) -> list[np.ndarray]: # [n_atoms, 3] coordinates in the reference lattice, one array per way the planes map
-    "A layer written in another cell (in-plane basis, axis order, orientation, vacuum) re-expressed in the reference supercell."
-    R, L = np.asarray(reference.lattice, float), np.asarray(lattice, float)
-    frac = np.asarray(frac_coords, float).reshape(-1, 3)
-    name = f"{reference.unit_cell.composition.reduced_formula} {'x'.join(map(str, reference.cell))}"
-    ref_normal = np.cross(R[0], R[1]); ref_normal /= np.linalg.norm(ref_normal)
-    ref_period = R[2] @ ref_normal
-    if not len(frac) or np.linalg.norm(R[2] - ref_period * ref_normal) > 1e-6 * abs(ref_period): return []   # a slanted c: exact lattices only
-    ref_start, ref_thickness = _layer_extent(reference.frac_coords @ R @ ref_normal, abs(ref_period))
-    ref_vacuum = abs(ref_period) - ref_thickness
-    cart = frac @ L
+@lru_cache(maxsize=64)
+def _plane_maps(lattice: bytes, reference: PristineReference, tolerance: float) -> tuple[tuple[int, np.ndarray, np.ndarray, bool], ...]:
+    "(stacking axis, p, q, same 3D lattice) for every pair p, q of the lattice's plane with the lengths and angle of the reference's a, b."
+    # a property of the lattice alone: worked out once for all the structures written in one cell
+    L, R = np.frombuffer(lattice).reshape(3, 3), reference.lattice
     target = np.array([np.linalg.norm(R[0]), np.linalg.norm(R[1]), np.linalg.norm(R[0] - R[1])])   # a, b, |a − b|: the plane's metric
     back = np.rint(np.linalg.inv(_plane_reduction(R[0], R[1])[1])).astype(np.int64)   # (a, b) = back · reduced basis
-    found, thin = [], None
+    ref_period = abs(np.cross(R[0], R[1]) @ R[2]) / np.linalg.norm(np.cross(R[0], R[1]))
+    maps = []
     for axis in range(3):   # which of the structure's axes is the stacking one
         u, v = np.delete(L, axis, axis=0)
         if np.linalg.norm(np.cross(u, v)) < 1e-6: continue
@@ -314,26 +306,48 @@ def recast_layer(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
         for m, n in ((m, n) for m in _UNIT_STEPS for n in _UNIT_STEPS if abs(m[0] * n[1] - m[1] * n[0]) == 1):
             p, q = back @ np.array([m @ reduced, n @ reduced])   # where the reference's a and b go
             if not np.abs([np.linalg.norm(p), np.linalg.norm(q), np.linalg.norm(p - q)] - target).max() <= tolerance: continue
-            normal = np.cross(p, q); normal /= np.linalg.norm(normal)
-            stacking = L[axis]; period = abs(stacking @ normal)
-            in_plane = stacking - (stacking @ normal) * normal
+            normal = np.cross(p, q) / np.linalg.norm(np.cross(p, q))
+            in_plane = L[axis] - (L[axis] @ normal) * normal
             offset = np.linalg.solve([[p @ p, p @ q], [p @ q, q @ q]], [in_plane @ p, in_plane @ q])
             # the reference's own 3D lattice in another basis: exact whatever the vacuum
-            same_lattice = (abs(period - abs(ref_period)) <= tolerance
-                            and np.linalg.norm(in_plane - np.rint(offset) @ np.array([p, q])) <= tolerance)
-            heights = cart @ normal
-            start, thickness = _layer_extent(heights, period)
-            if not same_lattice:
-                # another vacuum gives the same graphs only if neither cell's cutoff sphere reaches across its vacuum
-                if ref_vacuum <= cutoff: continue
-                if period - thickness <= cutoff:
-                    thin = period - thickness; continue
-            # whole stacking vectors bring every atom into one copy of the layer (a slanted one moves it in-plane too, as in the crystal)
-            images = np.floor((heights - start + (period - thickness) / 2) / period)
-            unwrapped = cart - (np.sign(stacking @ normal) * images)[:, None] * stacking
-            ab = np.linalg.solve([[p @ p, p @ q], [p @ q, q @ q]], [unwrapped @ p, unwrapped @ q]).T
-            found.append(np.column_stack([ab, (ref_start + unwrapped @ normal - start) / ref_period]))
+            same = (abs(abs(L[axis] @ normal) - ref_period) <= tolerance
+                    and np.linalg.norm(in_plane - np.rint(offset) @ np.array([p, q])) <= tolerance)
+            maps.append((axis, p, q, bool(same)))
+    return tuple(maps)
+
+def recast_layer(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
+                 frac_coords: np.ndarray, # [n_atoms, 3] its fractional coordinates
+                 reference: PristineReference, # a pristine layer supercell whose c axis is perpendicular to the layer
+                 cutoff: float, # the largest neighbour radius of the graphs made from it, Å
+                 tolerance: float = 1e-3, # largest difference of lengths, Å
+                 *, id: str|None = None, # structure id, for messages
+                ) -> list[np.ndarray]: # [n_atoms, 3] coordinates in the reference lattice, one array per way the planes map
+    "A layer written in another cell (in-plane basis, axis order, orientation, vacuum) re-expressed in the reference supercell."
+    R, L = np.asarray(reference.lattice, float), np.ascontiguousarray(lattice, float)
+    frac = np.asarray(frac_coords, float).reshape(-1, 3)
+    ref_normal = np.cross(R[0], R[1]); ref_normal /= np.linalg.norm(ref_normal)
+    ref_period = R[2] @ ref_normal
+    if not len(frac) or np.linalg.norm(R[2] - ref_period * ref_normal) > 1e-6 * abs(ref_period): return []   # a slanted c: exact lattices only
+    ref_start, ref_thickness = _layer_extent(reference.frac_coords @ R @ ref_normal, abs(ref_period))
+    ref_vacuum = abs(ref_period) - ref_thickness
+    cart = frac @ L
+    found, thin = [], None
+    for axis, p, q, same_lattice in _plane_maps(L.tobytes(), reference, tolerance):
+        normal, stacking = np.cross(p, q) / np.linalg.norm(np.cross(p, q)), L[axis]
+        period, heights = abs(stacking @ normal), cart @ normal
+        start, thickness = _layer_extent(heights, period)
+        if not same_lattice:
+            # another vacuum gives the same graphs only if neither cell's cutoff sphere reaches across its vacuum
+            if ref_vacuum <= cutoff: continue
+            if period - thickness <= cutoff:
+                thin = period - thickness; continue
+        # whole stacking vectors bring every atom into one copy of the layer (a slanted one moves it in-plane too, as in the crystal)
+        images = np.floor((heights - start + (period - thickness) / 2) / period)
+        unwrapped = cart - (np.sign(stacking @ normal) * images)[:, None] * stacking
+        ab = np.linalg.solve([[p @ p, p @ q], [p @ q, q @ q]], [unwrapped @ p, unwrapped @ q]).T
+        found.append(np.column_stack([ab, (ref_start + unwrapped @ normal - start) / ref_period]))
     if not found and thin is not None:
+        name = f"{reference.unit_cell.composition.reduced_formula} {'x'.join(map(str, reference.cell))}"
         raise StructureMismatch(f"the layer has the {name} lattice but {thin:.2f} Å of vacuum, within the {cutoff:g} Å cutoff: "
                                 "its graph would reach the layer's periodic images; give it more vacuum", id=id)
     return found
@@ -354,7 +368,7 @@ def fit_to_reference(lattice: np.ndarray, # [3, 3] the structure's lattice rows,
     best, best_score = None, (-1, -1)
     for candidate in candidates:   # orientations the lattice allows; the crystal's own symmetry decides which fit
         shifted = candidate + origin_shift(candidate, numbers, reference, tolerance)
-        score = _placement_score(shifted, numbers, reference, tolerance)
+        score = tuple(_placement_scores(shifted, numbers, reference, tolerance)[0])
         if score > best_score: best, best_score = shifted, score
     return best
 
