@@ -240,14 +240,20 @@ class Trainer:
                  converter: GraphConverter|None = None, # saved with the model
                  config: dict|None = None, # the run's configuration, for the manifest and the model's metadata
                  device: str|torch.device|None = None, # default: the training pack's device
-                 deterministic: bool = False, # torch.use_deterministic_algorithms while fitting
+                 deterministic: bool|None = None, # torch's deterministic algorithms in training and prediction (None: for a compiled model on several CPU threads)
                  compile: bool = False, # run the model through `torch.compile` (dynamic shapes); weights and checkpoints are unchanged
                  progress: bool = True, # a progress bar with live loss and MAE
                 ):
         self.model, self.train_loader, self.test_loader, self.scaler, self.settings = model, train, test, scaler, settings
         self.directory, self.target, self.converter, self.config = Path(directory), target, converter, config or {}
         self.device = torch.device(device) if device is not None else train.graphs.device
-        self.deterministic, self.progress = deterministic, progress
+        self.progress = progress
+        # compiled on several CPU threads, inductor adds the scatter sums (and gathers' gradients) with atomic adds in
+        # whatever order the threads reach them: not repeatable. Deterministic mode takes aten's kernels instead, which
+        # on 2 threads are also faster (measured in `benchmarks/deterministic_compile.py`); on one thread it is both anyway.
+        if deterministic is None:
+            deterministic = compile and self.device.type == "cpu" and torch.get_num_threads() > 1
+        self.deterministic = deterministic
         self.model.to(self.device)
         # the compiled wrapper shares the module's parameters: state dicts, checkpoints and the saved model are the module's
         self.forward = torch.compile(self.model, dynamic=True) if compile else self.model
@@ -262,7 +268,7 @@ class Trainer:
         self._last_loss = math.inf   # the epoch's last batch loss (the paper's GemNet schedule follows it)
         self.history: list[dict] = []
         self.epoch = 0
-        self.environment = environment(self.device) | {"compiled": compile}   # once: it asks git, too slow for every epoch
+        self.environment = environment(self.device) | {"compiled": compile, "deterministic": deterministic}   # once: it asks git, too slow for every epoch
         self.sessions: list[dict] = []   # where each stretch of epochs ran: a resumed run may change machine or device
 
     state_path = property(lambda self: self.directory / "state.pt")
@@ -279,6 +285,9 @@ class Trainer:
 
     def train_epoch(self) -> dict:
         "One pass over the training loader; the epoch's mean loss and (weighted) MAE."
+        with _deterministic(self.deterministic): return self._train_epoch()
+
+    def _train_epoch(self) -> dict:
         self.model.train()
         self.train_loader.set_epoch(self.epoch)
         # sums stay on the device: reading them every step would wait for the GPU every step
@@ -305,6 +314,9 @@ class Trainer:
                 loader: GraphLoader, # an ordered `GraphLoader`
                ) -> dict[str, np.ndarray]:
         "Per graph, in the loader's order: `index` in the pack, `predicted` (target units), `true` and `weight`."
+        with _deterministic(self.deterministic): return self._predict(loader)
+
+    def _predict(self, loader: GraphLoader) -> dict[str, np.ndarray]:
         self.model.eval()
         parts = {"index": [], "predicted": [], "true": [], "weight": []}
         for batch in loader:
@@ -378,20 +390,19 @@ class Trainer:
         if not self.done: self._start_session()
         start, done_here = time.perf_counter(), 0
         bar = tqdm(total=self.settings.epochs, initial=self.epoch, disable=not self.progress, desc=self.target, leave=False)
-        with _deterministic(self.deterministic):
-            while not self.done:
-                if (epoch_limit is not None and done_here >= epoch_limit) or (time_limit is not None and time.perf_counter() - start >= time_limit):
-                    bar.close()
-                    return None
-                t0 = time.perf_counter()
-                row = {"epoch": self.epoch + 1, "lr": self.optimizer.param_groups[0]["lr"], **self.train_epoch()}
-                if self.test_loader is not None: row["test_mae"] = self.evaluate(self.test_loader)
-                if self.settings.schedule == "plateau_train_mae": self.scheduler.step(row["train_mae"])
-                elif self.settings.schedule == "plateau_last_loss": self.scheduler.step(self._last_loss)
-                row["seconds"] = time.perf_counter() - t0
-                self.history.append(row); self.epoch += 1; done_here += 1
-                self.save_state()
-                bar.update(1); bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k in ("loss", "train_mae", "test_mae")})
+        while not self.done:
+            if (epoch_limit is not None and done_here >= epoch_limit) or (time_limit is not None and time.perf_counter() - start >= time_limit):
+                bar.close()
+                return None
+            t0 = time.perf_counter()
+            row = {"epoch": self.epoch + 1, "lr": self.optimizer.param_groups[0]["lr"], **self.train_epoch()}
+            if self.test_loader is not None: row["test_mae"] = self.evaluate(self.test_loader)
+            if self.settings.schedule == "plateau_train_mae": self.scheduler.step(row["train_mae"])
+            elif self.settings.schedule == "plateau_last_loss": self.scheduler.step(self._last_loss)
+            row["seconds"] = time.perf_counter() - t0
+            self.history.append(row); self.epoch += 1; done_here += 1
+            self.save_state()
+            bar.update(1); bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k in ("loss", "train_mae", "test_mae")})
         bar.close()
         trained = self.trained_model()
         if not self.model_path.is_file(): trained.save(self.model_path)
