@@ -250,12 +250,14 @@ def predict_command(inputs: Param("CIF files, folders of CIFs, zip archives of C
                     unit_cell: str = None, # CIF of the pristine unit cell (default: recognise a training host)
                     supercell: Param("NX NY of the supercell", int, nargs=2) = None,
                     allow_unseen: Param("predict hosts, defect types and defect counts never seen in training too", bool) = False,
+                    site_tolerance: float = None, # Å an atom may be from its lattice site (default 0.1, for unrelaxed structures); e.g. 0.5 reads relaxed ones
                     device: str = "cpu", # cpu, cuda, cuda:1...
                     quiet: Param("no progress bar", bool) = False,
                    ) -> int:
     "Predict formation energy per site and HOMO-LUMO gap for CIF structures; one CSV row per structure."
     predictor = load_model(model, device=device)
-    frame = predictor.predict(inputs, unit_cell=unit_cell, supercell=supercell, allow_unseen=allow_unseen, progress=not quiet)
+    frame = predictor.predict(inputs, unit_cell=unit_cell, supercell=supercell, allow_unseen=allow_unseen, progress=not quiet,
+                              site_tolerance=site_tolerance)
     atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.6f"))
     ok = frame["status"].str.startswith("ok")
     print(f"predicted {int(ok.sum())} of {len(frame)} structures with {predictor.name} → {out}")

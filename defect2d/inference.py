@@ -242,11 +242,14 @@ def place(structure: Structure, # an unrelaxed defective supercell
           converter_settings: Mapping, # `representation`, `tolerance` and `cutoff` of the models' converters (the largest cutoff)
           allow_unseen: bool = False, # predict hosts, defect types and defect counts never seen in training
           id: str|None = None, # structure id, for messages
+          site_tolerance: float|None = None, # Å an atom may be from its site (None: the converter's, for unrelaxed structures); see below
          ) -> Placement:
     "Match a structure to its host and find its defects, or say why it is out of scope."
     try: lattice, numbers, frac = structure_arrays(structure, id)   # once: the search below and the cloud share them
     except StructureMismatch as e: return Placement(None, None, e.problem)
-    tolerance = converter_settings.get("tolerance", 0.1)
+    if site_tolerance is not None and not site_tolerance > 0: raise ValueError(f"site tolerance {site_tolerance} Å is not a distance")
+    # a tolerance of one's own reads a relaxed structure as the unrelaxed configuration it came from: nodes on their sites
+    tolerance = converter_settings.get("tolerance", 0.1) if site_tolerance is None else site_tolerance
     matching = [(r, s) for r, s in references if np.abs(lattice - r.lattice).max() <= 1e-3]
     problems = []
     if not matching:   # the same layer in another cell (basis, axes, orientation, vacuum)? Re-expressed in the model's
@@ -264,7 +267,8 @@ def place(structure: Structure, # an unrelaxed defective supercell
                          "give the unit cell and supercell if the host is another")
     reference, scope = matching[0]
     cloud_at = lambda coords: defect_cloud((lattice, numbers, coords), reference, tolerance=tolerance, id=id,
-                                           representation=converter_settings.get("representation", "sparse"))
+                                           representation=converter_settings.get("representation", "sparse"),
+                                           on_sites=site_tolerance is not None)
     try: cloud = cloud_at(frac)
     except StructureMismatch as mismatch:
         # written with another origin (the layer at another height, the origin on another atom)? Searched only here,
@@ -272,7 +276,10 @@ def place(structure: Structure, # an unrelaxed defective supercell
         shift = origin_shift(frac, numbers, reference, tolerance)
         try: cloud = cloud_at(frac + shift) if shift.any() else None
         except StructureMismatch: cloud = None
-        if cloud is None: return Placement(None, scope, mismatch.problem)
+        if cloud is None:
+            hint = ("; if the structure is relaxed, a larger site tolerance (e.g. 0.5 Å) reads it as unrelaxed"
+                    if site_tolerance is None and "match no site" in mismatch.problem else "")
+            return Placement(None, scope, mismatch.problem + hint)
     except ValueError as e: return Placement(None, scope, str(e))
     defects, notes = cloud.defects(), []
     if scope is None: notes.append(f"host {reference.unit_cell.composition.reduced_formula} "
@@ -293,6 +300,7 @@ def predict(self: Predictor, inputs, # structures, CIF files, folders or zip arc
              *, unit_cell: Structure|str|Path|None = None, # the pristine unit cell, if not a training host's
              supercell: Sequence[int]|None = None, # (nx, ny): the supercell of the structures
              allow_unseen: bool = False, # predict hosts, defect types, defect counts or pristine cells never seen in training
+             site_tolerance: float|None = None, # Å an atom may be from its site; larger than 0.1 reads relaxed structures (see `place`)
              batch_size: int = 512, # graphs per forward pass
              progress: bool = True, # show a progress bar
             ) -> pd.DataFrame:
@@ -306,7 +314,7 @@ def predict(self: Predictor, inputs, # structures, CIF files, folders or zip arc
     for item in tqdm(read_inputs(inputs), disable=not progress, desc="reading and placing", unit=" structures", leave=False):
         if item.structure is None:
             rows.append({"id": item.id, "defects": "", "status": item.problem}); continue
-        placed = place(item.structure, references, settings, allow_unseen, id=item.id)
+        placed = place(item.structure, references, settings, allow_unseen, id=item.id, site_tolerance=site_tolerance)
         rows.append({"id": item.id, "defects": placed.defects, "status": placed.status})
         if placed.accepted: clouds.append(placed.cloud); accepted.append(len(rows) - 1)
     frame = pd.DataFrame(rows, columns=["id", "defects", "status"])

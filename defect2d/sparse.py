@@ -219,6 +219,7 @@ def defect_cloud(structure: Structure|tuple, # a pymatgen Structure, or (lattice
                  tolerance: float = 0.1, # largest distance (Å) between an atom and its lattice site
                  lattice_tolerance: float = 1e-3, # largest deviation (Å) of the lattice from the reference's
                  interstitials: Literal["error", "include"] = "error", # refuse unmatched atoms, or keep them as nodes
+                 on_sites: bool = False, # nodes at their pristine sites, not at the atoms' positions (a relaxed structure read as unrelaxed)
                  id: str|None = None, # structure id, for error messages
                 ) -> DefectCloud:
     "Express a defective structure relative to its pristine supercell."
@@ -252,12 +253,14 @@ def defect_cloud(structure: Structure|tuple, # a pymatgen Structure, or (lattice
         changed = present[numbers[present] != ref_numbers[ref_of_present]]
         site = np.concatenate([vacant, match.reference_index[changed]])
         order = np.argsort(site, kind="stable")                       # reference order, as in the paper
-        node_frac = np.concatenate([reference.frac_coords[vacant], np.asarray(frac, float)[changed]])[order]
+        at = reference.frac_coords[match.reference_index[changed]] if on_sites else np.asarray(frac, float)[changed]
+        node_frac = np.concatenate([reference.frac_coords[vacant], at])[order]
         node_z = np.concatenate([np.zeros(len(vacant), np.int16), numbers[changed]])[order]
         node_kind = np.concatenate([np.full(len(vacant), VACANCY), np.full(len(changed), SUBSTITUTION)])[order]
         site = site[order]
     elif representation == "full":
-        node_frac, node_z, site = np.asarray(frac, float)[present], numbers[present], ref_of_present
+        node_frac = reference.frac_coords[ref_of_present] if on_sites else np.asarray(frac, float)[present]
+        node_z, site = numbers[present], ref_of_present
         node_kind = np.where(node_z == ref_numbers[site], UNCHANGED, SUBSTITUTION)
     else: raise ValueError(f"unknown representation {representation!r}; choose 'sparse' or 'full'")
     n_extra = len(extra)
