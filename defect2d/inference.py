@@ -237,6 +237,21 @@ def resolve_reference(scopes: Sequence[HostScope], # the hosts a model knows
     # a training host given in another cell: its structures are fitted to the host's own cell, as the model knows it
     return [(known.reference(), known)] if known else [(given, None)]
 
+def _other_supercells(lattice: np.ndarray, references: Sequence[tuple[PristineReference, HostScope|None]],
+                      largest: int = 16) -> list[PristineReference]:
+    "Supercells of the references' unit cells, of other sizes, whose a and b lengths a lattice has (in some axis order)."
+    found = {}
+    for unit_cell in {id(r.unit_cell): r.unit_cell for r, _ in references}.values():
+        a, b = np.linalg.norm(unit_cell.lattice.matrix[:2], axis=1)
+        for axis in range(3):
+            u, v = np.linalg.norm(np.delete(np.asarray(lattice), axis, axis=0), axis=1)
+            for na, nb in ((u / a, v / b), (v / a, u / b)):
+                size = (int(round(na)), int(round(nb)), 1)
+                if 1 <= min(size) and max(size) <= largest and abs(na - size[0]) * a < 1e-2 and abs(nb - size[1]) * b < 1e-2:
+                    found[id(unit_cell), size] = PristineReference.build(unit_cell, size)
+    known = {id(r) for r, _ in references}
+    return [r for r in found.values() if id(r) not in known]
+
 def place(structure: Structure, # an unrelaxed defective supercell
           references: Sequence[tuple[PristineReference, HostScope|None]], # from `resolve_reference`
           converter_settings: Mapping, # `representation`, `tolerance` and `cutoff` of the models' converters (the largest cutoff)
@@ -258,6 +273,12 @@ def place(structure: Structure, # an unrelaxed defective supercell
             except StructureMismatch as e: problems.append(e.problem); continue
             if fitted is not None:
                 matching, lattice, frac = [(r, s)], r.lattice, fitted; break
+    if not matching:   # a supercell of a known unit cell, of a size training never had: named, predicted only if allowed
+        for r in _other_supercells(lattice, references):
+            try: fitted = fit_to_reference(lattice, numbers, frac, r, converter_settings.get("cutoff", math.inf), tolerance, id=id)
+            except StructureMismatch as e: problems.append(e.problem); continue
+            if fitted is not None:
+                matching, lattice, frac = [(r, None)], r.lattice, fitted; break
     if not matching:
         sizes = ", ".join(f"{s or r.unit_cell.composition.reduced_formula} (a={np.linalg.norm(r.lattice[0]):.4f}, "
                           f"b={np.linalg.norm(r.lattice[1]):.4f}, c={np.linalg.norm(r.lattice[2]):.4f} Å)" for r, s in references)
