@@ -267,18 +267,17 @@ def place(structure: Structure, # an unrelaxed defective supercell
     tolerance = converter_settings.get("tolerance", 0.1) if site_tolerance is None else site_tolerance
     matching = [(r, s) for r, s in references if np.abs(lattice - r.lattice).max() <= 1e-3]
     problems = []
-    if not matching:   # the same layer in another cell (basis, axes, orientation, vacuum)? Re-expressed in the model's
-        for r, s in references:
+    def elsewhere():
+        # the same layer in another cell (basis, axes, orientation, vacuum), re-expressed in the model's; then, looked for
+        # only if none fits, a supercell of a known unit cell in a size training never had (a host never seen: named)
+        yield from references
+        yield from ((r, None) for r in _other_supercells(lattice, references))
+    if not matching:
+        for r, s in elsewhere():
             try: fitted = fit_to_reference(lattice, numbers, frac, r, converter_settings.get("cutoff", math.inf), tolerance, id=id)
             except StructureMismatch as e: problems.append(e.problem); continue
             if fitted is not None:
                 matching, lattice, frac = [(r, s)], r.lattice, fitted; break
-    if not matching:   # a supercell of a known unit cell, of a size training never had: named, predicted only if allowed
-        for r in _other_supercells(lattice, references):
-            try: fitted = fit_to_reference(lattice, numbers, frac, r, converter_settings.get("cutoff", math.inf), tolerance, id=id)
-            except StructureMismatch as e: problems.append(e.problem); continue
-            if fitted is not None:
-                matching, lattice, frac = [(r, None)], r.lattice, fitted; break
     if not matching:
         sizes = ", ".join(f"{s or r.unit_cell.composition.reduced_formula} (a={np.linalg.norm(r.lattice[0]):.4f}, "
                           f"b={np.linalg.norm(r.lattice[1]):.4f}, c={np.linalg.norm(r.lattice[2]):.4f} Å)" for r, s in references)
