@@ -147,6 +147,19 @@ def _placement_scores(frac: np.ndarray, # [n_atoms, 3]
     own = on_site & (reference.numbers[np.where(on_site, index, 0)] == numbers[None])
     return np.stack([on_site.sum(1), own.sum(1)], axis=1)
 
+def _best_shift(frac: np.ndarray, numbers: np.ndarray, reference: PristineReference, tolerance: float,
+                probes: int) -> tuple[np.ndarray, tuple[int, int]]:
+    "`origin_shift`'s translation, with its `_placement_scores` row."
+    at_origin = _placement_scores(frac, numbers, reference, tolerance)[0]
+    if at_origin[0] == len(frac): return np.zeros(3), tuple(at_origin)   # on the lattice: one match
+    first_cell = reference.frac_coords[[int(np.flatnonzero(reference.unit_site == u)[0]) for u in range(len(reference.unit_cell))]]
+    # probes spread over the structure: one of them is very likely an atom on its own site
+    anchors = frac[np.unique(np.linspace(0, len(frac) - 1, probes).astype(int))]
+    shifts = np.concatenate([np.zeros((1, 3)), (first_cell[None] - anchors[:, None]).reshape(-1, 3)])
+    scores = _placement_scores(frac, numbers, reference, tolerance, shifts)
+    best = np.lexsort((-scores[:, 1], -scores[:, 0]))[0]   # most on sites, then most on their own element; the first of equals
+    return shifts[best], tuple(scores[best])
+
 def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates in the supercell lattice
                  numbers: np.ndarray, # [n_atoms] Z of the atoms
                  reference: PristineReference, # the pristine reference supercell
@@ -154,14 +167,7 @@ def origin_shift(frac_coords: np.ndarray, # [n_atoms, 3] fractional coordinates 
                  probes: int = 4, # atoms tried as the anchor of a candidate shift
                 ) -> np.ndarray: # [3] fractional shift to add; zeros when no shift places more atoms
     "The rigid translation that puts a structure written with another origin onto its pristine reference."
-    frac, numbers = np.asarray(frac_coords, float).reshape(-1, 3), np.asarray(numbers)
-    if _placement_scores(frac, numbers, reference, tolerance)[0, 0] == len(frac): return np.zeros(3)   # on the lattice: one match
-    first_cell = reference.frac_coords[[int(np.flatnonzero(reference.unit_site == u)[0]) for u in range(len(reference.unit_cell))]]
-    # probes spread over the structure: one of them is very likely an atom on its own site
-    anchors = frac[np.unique(np.linspace(0, len(frac) - 1, probes).astype(int))]
-    shifts = np.concatenate([np.zeros((1, 3)), (first_cell[None] - anchors[:, None]).reshape(-1, 3)])
-    scores = _placement_scores(frac, numbers, reference, tolerance, shifts)
-    return shifts[np.lexsort((-scores[:, 1], -scores[:, 0]))[0]]   # most on sites, then most on their own element; the first of equals
+    return _best_shift(np.asarray(frac_coords, float).reshape(-1, 3), np.asarray(numbers), reference, tolerance, probes)[0]
 
 
 # %% ../nbs/01_sparse.ipynb #03193b31
@@ -293,13 +299,23 @@ def _layer_extent(heights: np.ndarray, period: float) -> tuple[float, float]:
 _UNIT_STEPS = [np.array(c) for c in ((1, 0), (0, 1), (1, 1), (1, -1), (-1, 0), (0, -1), (-1, -1), (-1, 1))]
 
 @lru_cache(maxsize=64)
-def _plane_maps(lattice: bytes, reference: PristineReference, tolerance: float) -> tuple[tuple[int, np.ndarray, np.ndarray, bool], ...]:
-    "(stacking axis, p, q, same 3D lattice) for every pair p, q of the lattice's plane with the lengths and angle of the reference's a, b."
+def _reference_layer(reference: PristineReference) -> tuple[np.ndarray, float, float, float]|None:
+    "The reference's layer normal, its signed period along it (c · normal), where its layer starts and its vacuum; None for a slanted c."
+    R = reference.lattice
+    normal = np.cross(R[0], R[1]); normal /= np.linalg.norm(normal)
+    period = R[2] @ normal
+    if np.linalg.norm(R[2] - period * normal) > 1e-6 * abs(period): return None
+    start, thickness = _layer_extent(reference.frac_coords @ R @ normal, abs(period))
+    return normal, float(period), start, abs(period) - thickness
+
+@lru_cache(maxsize=64)
+def _plane_maps(lattice: bytes, reference: PristineReference, tolerance: float) -> tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray, bool], ...]:
+    "(stacking axis, p, q, their unit normal, same 3D lattice) for every pair p, q of the lattice's plane with the lengths and angle of the reference's a, b."
     # a property of the lattice alone: worked out once for all the structures written in one cell
     L, R = np.frombuffer(lattice).reshape(3, 3), reference.lattice
     target = np.array([np.linalg.norm(R[0]), np.linalg.norm(R[1]), np.linalg.norm(R[0] - R[1])])   # a, b, |a − b|: the plane's metric
     back = np.rint(np.linalg.inv(_plane_reduction(R[0], R[1])[1])).astype(np.int64)   # (a, b) = back · reduced basis
-    ref_period = abs(np.cross(R[0], R[1]) @ R[2]) / np.linalg.norm(np.cross(R[0], R[1]))
+    ref_period = abs(_reference_layer(reference)[1])
     maps = []
     for axis in range(3):   # which of the structure's axes is the stacking one
         u, v = np.delete(L, axis, axis=0)
@@ -315,7 +331,7 @@ def _plane_maps(lattice: bytes, reference: PristineReference, tolerance: float) 
             # the reference's own 3D lattice in another basis: exact whatever the vacuum
             same = (abs(abs(L[axis] @ normal) - ref_period) <= tolerance
                     and np.linalg.norm(in_plane - np.rint(offset) @ np.array([p, q])) <= tolerance)
-            maps.append((axis, p, q, bool(same)))
+            maps.append((axis, p, q, normal, bool(same)))
     return tuple(maps)
 
 def recast_layer(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
@@ -326,17 +342,14 @@ def recast_layer(lattice: np.ndarray, # [3, 3] the structure's lattice rows, Å
                  *, id: str|None = None, # structure id, for messages
                 ) -> list[np.ndarray]: # [n_atoms, 3] coordinates in the reference lattice, one array per way the planes map
     "A layer written in another cell (in-plane basis, axis order, orientation, vacuum) re-expressed in the reference supercell."
-    R, L = np.asarray(reference.lattice, float), np.ascontiguousarray(lattice, float)
-    frac = np.asarray(frac_coords, float).reshape(-1, 3)
-    ref_normal = np.cross(R[0], R[1]); ref_normal /= np.linalg.norm(ref_normal)
-    ref_period = R[2] @ ref_normal
-    if not len(frac) or np.linalg.norm(R[2] - ref_period * ref_normal) > 1e-6 * abs(ref_period): return []   # a slanted c: exact lattices only
-    ref_start, ref_thickness = _layer_extent(reference.frac_coords @ R @ ref_normal, abs(ref_period))
-    ref_vacuum = abs(ref_period) - ref_thickness
+    L, frac = np.ascontiguousarray(lattice, float), np.asarray(frac_coords, float).reshape(-1, 3)
+    layer = _reference_layer(reference)
+    if not len(frac) or layer is None: return []   # a slanted c: exact lattices only
+    _, ref_period, ref_start, ref_vacuum = layer
     cart = frac @ L
     found, thin = [], None
-    for axis, p, q, same_lattice in _plane_maps(L.tobytes(), reference, tolerance):
-        normal, stacking = np.cross(p, q) / np.linalg.norm(np.cross(p, q)), L[axis]
+    for axis, p, q, normal, same_lattice in _plane_maps(L.tobytes(), reference, tolerance):
+        stacking = L[axis]
         period, heights = abs(stacking @ normal), cart @ normal
         start, thickness = _layer_extent(heights, period)
         if not same_lattice:
@@ -370,9 +383,8 @@ def fit_to_reference(lattice: np.ndarray, # [3, 3] the structure's lattice rows,
     else: candidates = recast_layer(lattice, frac_coords, reference, cutoff, lattice_tolerance, id=id)
     best, best_score = None, (-1, -1)
     for candidate in candidates:   # orientations the lattice allows; the crystal's own symmetry decides which fit
-        shifted = candidate + origin_shift(candidate, numbers, reference, tolerance)
-        score = tuple(_placement_scores(shifted, numbers, reference, tolerance)[0])
-        if score > best_score: best, best_score = shifted, score
+        shift, score = _best_shift(candidate, numbers, reference, tolerance, probes=4)
+        if score > best_score: best, best_score = candidate + shift, score
     return best
 
 
