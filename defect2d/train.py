@@ -250,7 +250,8 @@ class Trainer:
         self.progress = progress
         # compiled on several CPU threads, inductor adds the scatter sums (and gathers' gradients) with atomic adds in
         # whatever order the threads reach them: not repeatable. Deterministic mode takes aten's kernels instead, which
-        # on 2 threads are also faster (measured in `benchmarks/deterministic_compile.py`); on one thread it is both anyway.
+        # on 2 threads were also faster (`benchmarks/deterministic_compile.py`); on one thread the loops run in order,
+        # repeatable already, and the mode was slower, so it stays off there.
         if deterministic is None:
             deterministic = compile and self.device.type == "cpu" and torch.get_num_threads() > 1
         self.deterministic = deterministic
