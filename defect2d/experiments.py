@@ -28,7 +28,8 @@ from .train import GraphLoader, PackedGraphs, Trainer, TrainSettings, environmen
 # %% auto #0
 __all__ = ['Target', 'MEGNET_MODELS', 'NETWORKS', 'ESTIMATORS', 'MODEL_NAMES', 'FE', 'GAP', 'PAPER_TRIALS', 'TRIALS', 'PRESETS',
            'QUICK_TRAIN_PER_DATASET', 'QUICK_TEST_PER_DATASET', 'RunConfig', 'preset_config', 'ExperimentData',
-           'subset_ids', 'run_directory', 'train_run', 'train_runs', 'collect_predictions', 'publish_runs']
+           'subset_ids', 'run_directory', 'train_run', 'train_runs', 'run_finished', 'collect_predictions',
+           'publish_runs']
 
 # %% ../nbs/06_experiments.ipynb #36ac54a9
 Target = Literal["formation_energy_per_site", "homo_lumo_gap_min"]
@@ -362,8 +363,18 @@ def train_runs(config: RunConfig, # what to train
     done = {}
     for seed in seeds:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if left == 0.0 and not run_finished(run_directory(out, config, seed)):
+            # the budget is spent: a run started now would still pay for its loaders, its compilation and one epoch
+            done[seed] = None
+            continue
         done[seed] = train_run(config, seed, data, out, time_limit=left, **kwargs)
     return done
+
+def run_finished(directory: str|Path, # a run directory (`run_directory`)
+                ) -> bool:
+    "Whether the run in `directory` has trained all its epochs (its manifest says so)."
+    manifest = Path(directory) / "manifest.json"
+    return manifest.is_file() and bool(json.loads(manifest.read_text()).get("finished"))
 
 # %% ../nbs/06_experiments.ipynb #becfefe7
 def collect_predictions(root: str|Path, # a results or runs folder
