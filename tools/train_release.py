@@ -38,8 +38,11 @@ def release_runs(runs_root: Path) -> list[tuple[str, int, Path]]:
 
 
 def train(minutes: float, runs_root: Path, workers: int = 2):
-    print("\n".join(restore(runs_root)) or "nothing parked")
     deadline = time.monotonic() + 60 * minutes
+    print("\n".join(restore(runs_root)) or "nothing parked")
+    defect2d = str(Path(sys.executable).parent / "defect2d")
+    # on a fresh machine, parse 2DMD into the cache once, on both cores, instead of in each run at the same time
+    subprocess.run([defect2d, "data", "check"], check=True, stdout=subprocess.DEVNULL)
     env = os.environ | MALLOC
     running: dict[tuple[str, int], subprocess.Popen] = {}
     failed: dict[tuple[str, int], int] = {}
@@ -57,7 +60,7 @@ def train(minutes: float, runs_root: Path, workers: int = 2):
             target, seed = waiting.pop(0)
             log = open(runs_root / f"release_{target}_{seed}.log", "a")
             running[target, seed] = subprocess.Popen(
-                [str(Path(sys.executable).parent / "defect2d"), "train", target, "--preset", "paper", "--seeds", str(seed),
+                [defect2d, "train", target, "--preset", "paper", "--seeds", str(seed),
                  "--experiment", EXPERIMENT, "--out", str(runs_root), "--threads", "1", "--compile", "--quiet",
                  "--time-limit", f"{left:.1f}"], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
             print(f"started {target} seed {seed} for {left:.0f} minutes", flush=True)
