@@ -28,7 +28,7 @@ import torch
 from defect2d.data import DefectCollection
 from defect2d.experiments import ExperimentData, preset_config
 from defect2d.models.megnet import MEGNet
-from defect2d.train import Trainer
+from defect2d.train import Trainer, git_revision
 
 CHECK_SIZE = 64  # graphs in the batch on which both networks must agree
 
@@ -105,7 +105,7 @@ def main():
     config = preset_config("paper", args.target)
     data = ExperimentData(DefectCollection(), config.converter(), config.experiment, device=args.device)   # as training places it
     result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "threads": args.threads,
-                          "torch": torch.__version__,
+                          "torch": torch.__version__, "defect2d_revision": git_revision(),
                           "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"}, "preset": config.to_dict()}
     measured = ours(data, config, args.epochs, (False, True) if args.compile else (False,), args.device)
     result["defect2d"] = measured[args.compile]
