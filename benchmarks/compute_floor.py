@@ -130,6 +130,9 @@ def main():
         "softplus_ms_per_step": 1000 * softplus_s,
         "softplus_ns_per_element": 1e9 * softplus_s / (softplus_elements / len(batches)),
         "floor_ms_per_step": 1000 * (product_s + softplus_s),
+        # the largest parts of the rest, by the profiler's self time (its own overhead included)
+        "rest_ms_per_step": dict([(name, 1000 * t / len(batches)) for name, t in sorted(self_seconds.items(), key=lambda kv: -kv[1])
+                                  if name not in PRODUCTS + SOFTPLUS][:10]),
         "optimizer_fused": all(group["fused"] for group in trainer.optimizer.param_groups),
         "adam_step_ms": {"fused": optimizer_step_ms(trainer.model, True), "unfused": optimizer_step_ms(trainer.model, False)},
     }
