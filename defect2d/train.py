@@ -259,10 +259,10 @@ class Trainer:
         # the compiled wrapper shares the module's parameters: state dicts, checkpoints and the saved model are the module's
         self.forward = torch.compile(self.model, dynamic=True) if compile else self.model
         # Adam's fused kernel updates each parameter in one pass instead of a dozen small ops: the same update up to
-        # rounding, and on the paper's network (104 tensors) about a sixth of the time (benchmarks/compute_floor.py)
-        self._fused = self.device.type in ("cpu", "cuda")
-        if settings.optimizer == "adam": self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.lr, fused=self._fused)
-        else: self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.lr, amsgrad=True, fused=self._fused)
+        # rounding, and on the paper's network (104 tensors) under a sixth of the time (benchmarks/compute_floor.py)
+        fused = self.device.type in ("cpu", "cuda")
+        if settings.optimizer == "adam": self.optimizer = torch.optim.Adam(self.model.parameters(), lr=settings.lr, fused=fused)
+        else: self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.lr, amsgrad=True, fused=fused)
         if settings.schedule == "one_cycle":
             self.scheduler = torch.optim.lr_scheduler.OneCycleLR(self.optimizer, max_lr=settings.max_lr,
                                                                  total_steps=settings.epochs * max(len(train), 1))
@@ -370,7 +370,7 @@ class Trainer:
         optimizer = state["optimizer"]
         # fused or not is how the update runs, not what it computes (like compiling): a run saved with the other
         # kernel resumes on this one; set before loading, which places the step counters where that kernel wants them
-        for group in optimizer["param_groups"]: group["fused"] = self._fused
+        for group in optimizer["param_groups"]: group["fused"] = self.optimizer.defaults["fused"]
         self.model.load_state_dict(state["model"]); self.optimizer.load_state_dict(optimizer)
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.history = state["epoch"], state["history"]
