@@ -24,7 +24,7 @@ from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cl
 
 # %% auto #0
 __all__ = ['VARIANTS', 'GRAPH_CACHE_VERSION', 'periodic_neighbors', 'batch_neighbors', 'gaussian_expansion', 'eos_features',
-           'GraphConverter', 'converter_for', 'convert_datasets', 'convert_dataset', 'GraphDataset']
+           'GraphConverter', 'converter_for', 'edge_classes', 'convert_datasets', 'convert_dataset', 'GraphDataset']
 
 # %% ../nbs/02_graph.ipynb #9e1e0db0
 def periodic_neighbors(frac_coords: np.ndarray, # [n, 3] fractional coordinates
@@ -235,6 +235,42 @@ def converter_for(variant: str, # a key of `VARIANTS`
     "The converter of a named paper variant, with overrides."
     if variant not in VARIANTS: raise KeyError(f"unknown variant {variant!r}; choose from {list(VARIANTS)}")
     return GraphConverter(**(VARIANTS[variant] | overrides))
+
+# %% ../nbs/02_graph.ipynb #7e14d023
+def _bits(rows: torch.Tensor, # [n, ...] any numbers
+         ) -> torch.Tensor: # [n, F] int32
+    "The bits of each row as int32 words (half precision is widened first: exactly, so equal stays equal)."
+    if rows.element_size() < 4: rows = rows.float()
+    return rows.flatten(1).contiguous().view(torch.int32)
+
+def _row_hashes(rows: torch.Tensor, # [n, ...] any numbers
+                salt: int, # different salts give independent hashes of the same rows
+               ) -> torch.Tensor: # [n] int64
+    "A hash of each row's bits: equal rows hash equally, different rows almost never."
+    bits = _bits(rows).to(torch.int64)
+    g = torch.Generator().manual_seed(1_000_003 * salt + bits.shape[1])
+    odd = torch.randint(-2 ** 61, 2 ** 61, (bits.shape[1],), generator=g) * 2 + 1   # odd multipliers; the sums wrap modulo 2**64
+    return (bits * odd.to(bits.device)).sum(1)
+
+def edge_classes(x: torch.Tensor, # [n_nodes, node_dim] node features
+                 edge_index: torch.Tensor, # [2, n_edges] sources; targets
+                 edge_attr: torch.Tensor, # [n_edges, edge_dim] edge features
+                 state: torch.Tensor, # [n_graphs, state_dim] graph states
+                 edge_graph: torch.Tensor, # [n_edges] graph of each edge
+                ) -> tuple[torch.Tensor, torch.Tensor]|None: # class of each edge [n_edges], first edge of each class [n_classes]
+    "Classes of edges whose inputs are equal bit for bit: both end nodes' features, the edge's own and its graph's state (None if a hash collided)."
+    source, target = edge_index
+    key = (_row_hashes(edge_attr, 0) + _row_hashes(x, 1)[target] + _row_hashes(x, 2)[source]
+           + _row_hashes(state, 3)[edge_graph])
+    _, edge_class, counts = torch.unique(key, return_inverse=True, return_counts=True)
+    first = torch.argsort(edge_class, stable=True)[torch.cumsum(counts, 0) - counts]
+    same = first[edge_class]   # for each edge, the first edge of its class
+    # a hash is not a proof: every edge's inputs must equal those of its class's first edge
+    for rows, index in ((edge_attr, None), (x, target), (x, source), (state, edge_graph)):
+        bits = _bits(rows) if index is None else _bits(rows)[index]
+        if not torch.equal(bits, bits[same]): return None
+    return edge_class, first
+
 
 # %% ../nbs/02_graph.ipynb #9f0456b8
 GRAPH_CACHE_VERSION = "2"  # bump when the graph arrays change for the same settings

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 import defect2d
 from .data import atomic_write
-from .graph import GraphConverter, GraphDataset
+from .graph import GraphConverter, GraphDataset, edge_classes
 from .models.checkpoint import TargetScaler, TrainedModel
 
 # %% auto #0
@@ -46,6 +46,8 @@ class GraphBatch:
     weight: Tensor|None = None # [n_graphs] loss and metric weights
     pos: Tensor|None = None # [n_nodes, 3] Cartesian positions, Å (for models that find their own neighbours)
     lattice: Tensor|None = None # [n_graphs, 3, 3] lattice vectors as rows, Å
+    edge_class: Tensor|None = None # [n_edges] edges of one class have equal inputs (`edge_classes`)
+    edge_class_first: Tensor|None = None # [n_classes] the first edge of each class
     @property
     def num_graphs(self) -> int: return len(self.state)
     def to(self,
@@ -123,9 +125,11 @@ class PackedGraphs:
         edge_rows, edge_graph, _ = rows(self.edge_ptr)
         y = None if self.y is None else (self.y[indices] if target is None else self.y[indices, target])
         # edge features may be stored in half precision (full graphs); models always get float32
-        return GraphBatch(self.x[node_rows], self.edge_index[:, edge_rows] + node_first[edge_graph], self.edge_attr[edge_rows].float(),
-                          self.state[indices], node_graph, indices, y, None if weights is None else weights[indices],
-                          None if self.pos is None else self.pos[node_rows], None if self.lattice is None else self.lattice[indices])
+        x, edge_attr, state = self.x[node_rows], self.edge_attr[edge_rows].float(), self.state[indices]
+        edge_index = self.edge_index[:, edge_rows] + node_first[edge_graph]
+        classes = edge_classes(x, edge_index, edge_attr, state, edge_graph) or (None, None)
+        return GraphBatch(x, edge_index, edge_attr, state, node_graph, indices, y, None if weights is None else weights[indices],
+                          None if self.pos is None else self.pos[node_rows], None if self.lattice is None else self.lattice[indices], *classes)
 
     def __repr__(self): return f"PackedGraphs({len(self)} graphs, {len(self.x)} nodes, {self.edge_index.shape[1]} edges, {self.device})"
 

@@ -145,12 +145,21 @@ class MEGNetBlock(nn.Module):
                 edge_index: Tensor, # [2, n_edges] sources; targets
                 node_graph: Tensor, # [n_nodes] graph of each node
                 edge_graph: Tensor, # [n_edges] graph of each edge
+                edge_classes: tuple[Tensor, Tensor]|None = None, # `edge_classes` of these very inputs: (class of each edge, first edge of each class)
                ) -> tuple[Tensor, Tensor, Tensor]:
         skip = (x, edge_attr, state)
+        source, target = edge_index
+        ends = (source, target, edge_graph)   # what φ_e's first layer gathers for each row of edge_attr
+        if edge_classes is not None:
+            # edges with equal inputs stay equal until they are aggregated: compute one row per class, then hand them out
+            edge_class, first = edge_classes
+            edge_attr, ends = edge_attr.index_select(0, first), tuple(t.index_select(0, first) for t in ends)
         x, edge_attr, state = self.preprocess_node(x), self.preprocess_edge(edge_attr), self.preprocess_state(state)
         if self.inner_skip: skip = (x, edge_attr, state)
-        source, target = edge_index
-        edge_attr = self.edge_update[1:](self._edge_first_layer(x, edge_attr, state, source, target, edge_graph))
+        edge_attr = self.edge_update[1:](self._edge_first_layer(x, edge_attr, state, *ends))
+        if edge_classes is not None:
+            edge_attr = edge_attr.index_select(0, edge_class)
+            if self.inner_skip: skip = (skip[0], skip[1].index_select(0, edge_class), skip[2])
         messages = scatter(edge_attr, target, len(x), self.vertex_aggregation)
         x = self.node_update(torch.cat([messages, x, state.index_select(0, node_graph)], 1))
         n_graphs = len(state)
@@ -211,8 +220,10 @@ class MEGNet(nn.Module):
         x, edge_attr, state, edge_index = batch.x.float(), batch.edge_attr, batch.state, batch.edge_index
         node_graph, n_graphs = batch.batch, batch.num_graphs
         edge_graph = node_graph.index_select(0, edge_index[0])
-        for block in self.blocks:
-            x, edge_attr, state = block(x, edge_attr, state, edge_index, node_graph, edge_graph)
+        # edges with equal raw inputs (`GraphBatch.edge_class`): only the first block sees raw inputs
+        classes = None if getattr(batch, "edge_class", None) is None else (batch.edge_class, batch.edge_class_first)
+        for k, block in enumerate(self.blocks):
+            x, edge_attr, state = block(x, edge_attr, state, edge_index, node_graph, edge_graph, classes if k == 0 else None)
         readout = torch.cat([self.node_readout(x, node_graph, n_graphs), self.edge_readout(edge_attr, edge_graph, n_graphs), state], 1)
         return self.head(readout)[:, 0]
 
