@@ -31,6 +31,7 @@ from defect2d.experiments import preset_config
 from defect2d.generate import HIGH_DENSITY_TYPE_CAP, defective_structure, generate_structures, material
 from defect2d.inference import load_model, untrained_predictor
 from defect2d.sparse import defect_cloud
+from defect2d.train import git_revision
 
 COUNTS = (4, 9, 14, 19, 24)  # MoS2's high-density defect counts (2.5 % … 12.5 % of 192 sites)
 
@@ -78,7 +79,7 @@ def main():
     ours_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     result = {"structures": n, "threads": args.threads, "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-              "python": sys.version.split()[0], "torch": torch.__version__}, "defect2d_seconds": timings, "defect2d_peak_rss_mib": ours_peak}
+              "python": sys.version.split()[0], "torch": torch.__version__, "defect2d_revision": git_revision()}, "defect2d_seconds": timings, "defect2d_peak_rss_mib": ours_peak}
     ours_structure_path = timings["predict from structures (place + graphs + predict), both targets"]
     ours_array_path = timings["generate (site arrays, deduplicated)"] + timings["sparse from site arrays"] + timings["graphs + predict, both targets (from clouds)"]
     rows = [("defect2d: structures → sparse → predict (2 targets)", ours_structure_path),
