@@ -264,11 +264,13 @@ def edge_classes(x: torch.Tensor, # [n_nodes, node_dim] node features
            + _row_hashes(state, 3)[edge_graph])
     _, edge_class, counts = torch.unique(key, return_inverse=True, return_counts=True)
     first = torch.argsort(edge_class, stable=True)[torch.cumsum(counts, 0) - counts]
-    same = first[edge_class]   # for each edge, the first edge of its class
+    same = first.index_select(0, edge_class)   # for each edge, the first edge of its class
     # a hash is not a proof: every edge's inputs must equal those of its class's first edge
-    for rows, index in ((edge_attr, None), (x, target), (x, source), (state, edge_graph)):
-        bits = _bits(rows) if index is None else _bits(rows)[index]
-        if not torch.equal(bits, bits[same]): return None
+    # (gathers with index_select, which is faster on these shapes than advanced indexing)
+    node_bits = _bits(x)
+    for bits, index in ((_bits(edge_attr), None), (node_bits, target), (node_bits, source), (_bits(state), edge_graph)):
+        if index is not None: bits = bits.index_select(0, index)
+        if not torch.equal(bits, bits.index_select(0, same)): return None
     return edge_class, first
 
 
