@@ -11,9 +11,9 @@ same training batches:
 - Adam's step on the network's parameters, with the fused kernel (as `Trainer` runs it) and with torch's default
   loop over parameters.
 The products and the softplus are the network's arithmetic, as defect2d arranges it: the edge update's node and
-state terms once per node and per graph, the first block's edges once per class of equal inputs (`edge_classes`),
-every other edge row once. Their time is the step's floor; step / floor bounds what removing everything else could
-still gain. Going below it means computing less, not computing faster. The step is timed on batches gathered
+state terms once per node and per graph, the first block's edges once per class of equal inputs (`edge_classes`) and
+its edge features once per distinct row, every other edge row once. Their time is the step's floor; step / floor
+bounds what removing everything else could still gain. Going below it means computing less, not computing faster. The step is timed on batches gathered
 beforehand, so it leaves out gathering them, finding their edge classes included; that is timed on its own.
 With --reference-python, megnetsparse 0.0.10 trains two epochs on the same graphs (the median is used) in the same
 sitting, so its step time and the floor come from the same state of the host.
@@ -103,12 +103,15 @@ def main():
         trainer.optimizer.step()
 
     for batch in warmup: step(batch)
-    # the same batches without their edge classes (the first block then takes every edge), alternating with them
-    edge_by_edge = [dataclasses.replace(b, edge_class=None, edge_class_first=None) for b in batches]
-    step_seconds, edge_by_edge_seconds = [], []
-    variants = ((batches, step_seconds), (edge_by_edge, edge_by_edge_seconds))
+    # the same batches computed as before each grouping, in turn with them: the first block's edge features preprocessed
+    # once per class instead of once per distinct row (the feature groups set to the classes), and every edge on its own
+    per_class = [dataclasses.replace(b, edge_feature_class=b.edge_class, edge_feature_first=b.edge_class_first) for b in batches]
+    edge_by_edge = [dataclasses.replace(b, edge_class=None, edge_class_first=None, edge_feature_class=None, edge_feature_first=None)
+                    for b in batches]
+    step_seconds, per_class_seconds, edge_by_edge_seconds = [], [], []
+    variants = ((batches, step_seconds), (per_class, per_class_seconds), (edge_by_edge, edge_by_edge_seconds))
     for k in range(len(batches)):
-        for group, times in variants if k % 2 else variants[::-1]:   # each goes first every other batch
+        for group, times in variants[k % 3:] + variants[:k % 3]:   # each goes first every third batch
             start = time.perf_counter(); step(group[k]); times.append(time.perf_counter() - start)
 
     # the arithmetic of the same steps: product FLOPs and softplus elements (counted, not timed)
@@ -135,8 +138,10 @@ def main():
         "preset": config.to_dict(), "steps": len(batches), "steps_per_epoch": len(loader),
         "edges_per_step": sum(b.edge_attr.shape[0] for b in batches) / len(batches),
         "edge_classes_per_step": sum(len(b.edge_class_first) for b in batches if b.edge_class_first is not None) / len(batches),
+        "edge_features_per_step": sum(len(b.edge_feature_first) for b in batches if b.edge_feature_first is not None) / len(batches),
         "nodes_per_step": sum(b.x.shape[0] for b in batches) / len(batches),
         "median_step_ms": 1000 * step_s,
+        "median_step_ms_features_per_class": 1000 * statistics.median(per_class_seconds),
         "median_step_ms_edge_by_edge": 1000 * statistics.median(edge_by_edge_seconds),
         "median_edge_classes_ms": 1000 * statistics.median(class_seconds),
         "product_gflop_per_step": product_flops / len(batches) / 1e9,
@@ -171,8 +176,9 @@ def main():
     Path(args.out).write_text(json.dumps(result, indent=1))
     r = result
     print(f"| per step ({args.threads} threads, {r['edges_per_step']:.0f} edges, {r['edge_classes_per_step']:.0f} "
-          f"classes in the first block) | ms |\n|---|---|")
+          f"classes and {r['edge_features_per_step']:.0f} distinct edge features in the first block) | ms |\n|---|---|")
     print(f"| whole step | {r['median_step_ms']:.1f} |")
+    print(f"| whole step, first block's edge features once per class | {r['median_step_ms_features_per_class']:.1f} |")
     print(f"| whole step, first block edge by edge | {r['median_step_ms_edge_by_edge']:.1f} |")
     print(f"| finding a batch's edge classes (when it is gathered) | {r['median_edge_classes_ms']:.1f} |")
     print(f"| matrix products: {r['product_gflop_per_step']:.2f} GFLOP at {r['product_gflop_per_s']:.0f} GFLOP/s "

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal, NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -24,7 +24,8 @@ from .sparse import DefectCloud, PristineReference, StructureMismatch, defect_cl
 
 # %% auto #0
 __all__ = ['VARIANTS', 'GRAPH_CACHE_VERSION', 'periodic_neighbors', 'batch_neighbors', 'gaussian_expansion', 'eos_features',
-           'GraphConverter', 'converter_for', 'edge_classes', 'convert_datasets', 'convert_dataset', 'GraphDataset']
+           'GraphConverter', 'converter_for', 'EdgeClasses', 'edge_classes', 'convert_datasets', 'convert_dataset',
+           'GraphDataset']
 
 # %% ../nbs/02_graph.ipynb #9e1e0db0
 def periodic_neighbors(frac_coords: np.ndarray, # [n, 3] fractional coordinates
@@ -252,26 +253,42 @@ def _row_hashes(rows: torch.Tensor, # [n, ...] any numbers
     odd = torch.randint(-2 ** 61, 2 ** 61, (bits.shape[1],), generator=g) * 2 + 1   # odd multipliers; the sums wrap modulo 2**64
     return (bits * odd.to(bits.device)).sum(1)
 
+def _group(key: torch.Tensor, # [n] int64
+          ) -> tuple[torch.Tensor, torch.Tensor]: # group of each row [n], first row of each group [n_groups]
+    "Rows of equal keys as groups, numbered in the order of their keys."
+    _, group, counts = torch.unique(key, return_inverse=True, return_counts=True)
+    return group, torch.argsort(group, stable=True)[torch.cumsum(counts, 0) - counts]
+
+class EdgeClasses(NamedTuple):
+    "Edges grouped by equal inputs at two depths: their own features, and everything a first edge update reads."
+    edge_class: torch.Tensor # [n_edges] equal end nodes' features, edge features and graph state
+    first: torch.Tensor # [n_classes] the first edge of each class
+    feature_class: torch.Tensor # [n_edges] equal edge features
+    feature_first: torch.Tensor # [n_features] the first edge of each group of equal features
+
 def edge_classes(x: torch.Tensor, # [n_nodes, node_dim] node features
                  edge_index: torch.Tensor, # [2, n_edges] sources; targets
                  edge_attr: torch.Tensor, # [n_edges, edge_dim] edge features
                  state: torch.Tensor, # [n_graphs, state_dim] graph states
                  edge_graph: torch.Tensor, # [n_edges] graph of each edge
-                ) -> tuple[torch.Tensor, torch.Tensor]|None: # class of each edge [n_edges], first edge of each class [n_classes]
-    "Classes of edges whose inputs are equal bit for bit: both end nodes' features, the edge's own and its graph's state (None if a hash collided)."
+                ) -> EdgeClasses|None:
+    "Edges whose features, and edges whose whole inputs (both end nodes, own features, graph state), are equal bit for bit; None if a hash collided."
     source, target = edge_index
-    key = (_row_hashes(edge_attr, 0) + _row_hashes(x, 1)[target] + _row_hashes(x, 2)[source]
-           + _row_hashes(state, 3)[edge_graph])
-    _, edge_class, counts = torch.unique(key, return_inverse=True, return_counts=True)
-    first = torch.argsort(edge_class, stable=True)[torch.cumsum(counts, 0) - counts]
+    feature_key = _row_hashes(edge_attr, 0)
+    feature_class, feature_first = _group(feature_key)
+    edge_class, first = _group(feature_key + _row_hashes(x, 1)[target] + _row_hashes(x, 2)[source]
+                               + _row_hashes(state, 3)[edge_graph])
+    # a hash is not a proof: every row must equal the first row of its group. The features are compared once, bit
+    # for bit; the classes then compare feature groups instead (gathers with index_select, which is faster on
+    # these shapes than advanced indexing)
+    feature_bits = _bits(edge_attr)
+    if not torch.equal(feature_bits, feature_bits.index_select(0, feature_first.index_select(0, feature_class))): return None
     same = first.index_select(0, edge_class)   # for each edge, the first edge of its class
-    # a hash is not a proof: every edge's inputs must equal those of its class's first edge
-    # (gathers with index_select, which is faster on these shapes than advanced indexing)
     node_bits = _bits(x)
-    for bits, index in ((_bits(edge_attr), None), (node_bits, target), (node_bits, source), (_bits(state), edge_graph)):
-        if index is not None: bits = bits.index_select(0, index)
-        if not torch.equal(bits, bits.index_select(0, same)): return None
-    return edge_class, first
+    for values, index in ((feature_class[:, None], None), (node_bits, target), (node_bits, source), (_bits(state), edge_graph)):
+        if index is not None: values = values.index_select(0, index)
+        if not torch.equal(values, values.index_select(0, same)): return None
+    return EdgeClasses(edge_class, first, feature_class, feature_first)
 
 
 # %% ../nbs/02_graph.ipynb #9f0456b8

@@ -48,6 +48,8 @@ class GraphBatch:
     lattice: Tensor|None = None # [n_graphs, 3, 3] lattice vectors as rows, Å
     edge_class: Tensor|None = None # [n_edges] edges of one class have equal inputs (`edge_classes`)
     edge_class_first: Tensor|None = None # [n_classes] the first edge of each class
+    edge_feature_class: Tensor|None = None # [n_edges] edges of one group have equal features
+    edge_feature_first: Tensor|None = None # [n_features] the first edge of each group
     @property
     def num_graphs(self) -> int: return len(self.state)
     def to(self,
@@ -127,7 +129,7 @@ class PackedGraphs:
         # edge features may be stored in half precision (full graphs); models always get float32
         x, edge_attr, state = self.x[node_rows], self.edge_attr[edge_rows].float(), self.state[indices]
         edge_index = self.edge_index[:, edge_rows] + node_first[edge_graph]
-        classes = edge_classes(x, edge_index, edge_attr, state, edge_graph) or (None, None)
+        classes = edge_classes(x, edge_index, edge_attr, state, edge_graph) or (None,) * 4
         return GraphBatch(x, edge_index, edge_attr, state, node_graph, indices, y, None if weights is None else weights[indices],
                           None if self.pos is None else self.pos[node_rows], None if self.lattice is None else self.lattice[indices], *classes)
 
