@@ -13,8 +13,9 @@ same training batches:
 The products and the softplus are the network's arithmetic, as defect2d arranges it: the edge update's node and
 state terms once per node and per graph, the first block's edges once per class of equal inputs (`edge_classes`) and
 its edge features once per distinct row, every other edge row once. Their time is the step's floor; step / floor
-bounds what removing everything else could still gain. Going below it means computing less, not computing faster. The step is timed on batches gathered
-beforehand, so it leaves out gathering them, finding their edge classes included; that is timed on its own.
+bounds what removing everything else could still gain. Going below it means computing less, not computing faster.
+The step is timed on batches gathered beforehand, so it leaves out gathering them, finding their edge classes
+included; that is timed on its own.
 With --reference-python, megnetsparse 0.0.10 trains two epochs on the same graphs (the median is used) in the same
 sitting, so its step time and the floor come from the same state of the host.
 
