@@ -420,6 +420,7 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build"); b.add_argument("--flags", default=""); b.add_argument("--out", default=str(ROOT / "_site"))
     b.add_argument("--workers", type=int, default=2)
+    sub.add_parser("lint", help="only the notebook problems that spoil the pages (seconds; the build reports them too)")
     c = sub.add_parser("check"); c.add_argument("--site", default=str(ROOT / "_site")); c.add_argument("--shots", default=str(ROOT / "outputs" / "docs"))
     one = sub.add_parser("execute-one"); one.add_argument("source"); one.add_argument("target"); one.add_argument("flags", nargs="?", default="")
     args = parser.parse_args()
@@ -428,6 +429,9 @@ def main():
         print(json.dumps({"source": source, "error": error, "seconds": seconds}))
         return
     os.chdir(ROOT)
+    if args.command == "lint":
+        for e in notebook_problems(): print(e, file=sys.stderr)
+        sys.exit(1 if notebook_problems() else 0)
     if args.command == "build":
         errors = notebook_problems()
         errors += execute(args.flags, args.workers)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tests, from a fresh machine: set up, then
 #  1. notebooks are clean and the library, README and module index are in sync with them;
-#  2. the exported library passes the linter;
+#  2. the exported library passes the linter, and the notebooks have nothing the docs build trips over;
 #  3. the `defect2d data check` command validates the real 2DMD (when found), filling the parsed-structure cache;
 #  4. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never);
 #  5. with 2DMD, papermill runs the paper notebooks (nbs/paper) in the quick preset; they assert their own bounds;
@@ -43,6 +43,8 @@ fi
 
 step "notebooks and library in sync" in_sync
 step "lint (ruff) of the library" ruff check --quiet defect2d tools benchmarks
+# seconds here instead of a failed docs build at the end: cells the page build cannot execute, subtitles it cuts
+step "notebooks fit for the docs build" python tools/docs.py lint
 # the data check first: it parses 2DMD once into the cache, which the notebooks then share
 if [ -n "$flags" ]; then step "defect2d data check on 2DMD" defect2d data check; fi
 step "nbdev_test" nbdev_test --flags "$flags" --do_print
