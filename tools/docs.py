@@ -6,6 +6,8 @@ Quarto installs from neither PyPI nor Debian, so CI cannot build the real site (
 into a plain static site, so that what a reader would see can be checked offline:
 
     python tools/docs.py build [--flags data] [--out _site]     # execute, process, render
+    python tools/docs.py execute [--flags data]                 # execute only (the test command's notebook tests) …
+    python tools/docs.py build --executed [--flags data]        # … then build from those copies, without running again
     python tools/docs.py check [--site _site] [--shots outputs/docs]   # open every page in Chromium
 
 `check` fails on a sidebar entry without its page, an internal link to a missing page or anchor, an API page
@@ -90,24 +92,50 @@ def _execute_in_process(job: tuple[str, str, str]) -> tuple[str, str|None, float
     return result["source"], result["error"], result["seconds"]
 
 
+STAMP = BUILD / "executed.json"   # which sources, with which flags, the executed copies come from
+
+
+def _source_digest(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def execute(flags: str, workers: int) -> list[str]:
-    "Execute every notebook of nbs/ into _docs_build/nbs; paper notebooks come from their papermill runs."
+    """Execute every notebook of nbs/ into _docs_build/nbs, each in a fresh interpreter under nbdev_test's rules; the
+    errors. The test command runs this once: its executed copies are both the notebook tests and the pages' outputs."""
     if BUILD.exists(): shutil.rmtree(BUILD)
     shutil.copytree(NBS, BUILD / "nbs", ignore=shutil.ignore_patterns(".*", "_*.ipynb"))
     jobs = [(str(p), str(BUILD / "nbs" / p.relative_to(NBS)), flags) for p in _notebooks()]
     with ThreadPoolExecutor(workers) as pool: results = list(pool.map(_execute_in_process, jobs))
     errors = []
     for source, error, seconds in results:
-        print(f"executed {Path(source).relative_to(ROOT)} in {seconds:.0f} s" + (" (FAILED)" if error else ""))
+        print(f"executed {Path(source).relative_to(ROOT)} in {seconds:.0f} s" + (" (FAILED)" if error else ""), flush=True)
         if error: errors.append(f"{source}:\n{error}")
-    # the paper notebooks train: their executed pages are the papermill runs of the test command (outputs/paper)
+    STAMP.write_text(json.dumps({"flags": flags, "sources": {str(p.relative_to(NBS)): _source_digest(p) for p in _notebooks()}}, indent=1))
+    return errors
+
+
+def stale_execution(flags: str) -> list[str]:
+    "Why the executed copies in _docs_build cannot stand for the notebooks as they are now (nothing when they can)."
+    if not STAMP.is_file(): return ["no executed notebooks in _docs_build: run `python tools/docs.py execute` first"]
+    stamp = json.loads(STAMP.read_text())
+    found = [] if stamp["flags"] == flags else [f"executed with flags {stamp['flags']!r}, not {flags!r}"]
+    now = {str(p.relative_to(NBS)): _source_digest(p) for p in _notebooks()}
+    found += [f"{name} was not executed" for name in sorted(now.keys() - stamp["sources"].keys())]
+    found += [f"{name} changed since it was executed" for name, digest in now.items()
+              if name in stamp["sources"] and stamp["sources"][name] != digest]
+    found += [f"{name} was executed but is gone" for name in sorted(stamp["sources"].keys() - now.keys())]
+    return found
+
+
+def copy_paper_runs():
+    "The paper notebooks train: their executed pages are the papermill runs of the test command (outputs/paper)."
     for page in sorted((NBS / "paper").glob("*.ipynb")):
         run = ROOT / "outputs" / "paper" / page.name
         if run.is_file():
             shutil.copy(run, BUILD / "nbs" / "paper" / page.name)
             print(f"paper page {page.name}: from its papermill run {run.relative_to(ROOT)}")
         else: print(f"paper page {page.name}: no papermill run in outputs/paper; the page shows no outputs")
-    return errors
 
 
 def notebook_problems() -> list[str]:
@@ -418,8 +446,12 @@ def check(site: Path, shots: Path) -> list[str]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("execute", help="execute every notebook (the notebook tests), keeping the outputs for the build")
+    e.add_argument("--flags", default=""); e.add_argument("--workers", type=int, default=2)
     b = sub.add_parser("build"); b.add_argument("--flags", default=""); b.add_argument("--out", default=str(ROOT / "_site"))
     b.add_argument("--workers", type=int, default=2)
+    b.add_argument("--executed", action="store_true",
+                   help="build from the copies `execute` left (with the same --flags) instead of executing again")
     sub.add_parser("lint", help="only the notebook problems that spoil the pages (seconds; the build reports them too)")
     c = sub.add_parser("check"); c.add_argument("--site", default=str(ROOT / "_site")); c.add_argument("--shots", default=str(ROOT / "outputs" / "docs"))
     one = sub.add_parser("execute-one"); one.add_argument("source"); one.add_argument("target"); one.add_argument("flags", nargs="?", default="")
@@ -432,9 +464,18 @@ def main():
     if args.command == "lint":
         for e in notebook_problems(): print(e, file=sys.stderr)
         sys.exit(1 if notebook_problems() else 0)
+    if args.command == "execute":
+        errors = execute(args.flags, args.workers)
+        for e in errors: print(e, file=sys.stderr)
+        print(f"{len(errors)} of {len(_notebooks())} notebooks failed" if errors else f"all {len(_notebooks())} notebooks ran")
+        sys.exit(1 if errors else 0)
     if args.command == "build":
         errors = notebook_problems()
-        errors += execute(args.flags, args.workers)
+        if args.executed:
+            stale = stale_execution(args.flags)
+            if stale: sys.exit("cannot build from the executed copies: " + "; ".join(stale[:5]))
+        else: errors += execute(args.flags, args.workers)
+        copy_paper_runs()
         pages = render(process(args.workers), Path(args.out))
         print(f"rendered {len(pages)} pages into {args.out}")
         for e in errors: print(e, file=sys.stderr)

@@ -3,9 +3,10 @@
 #  1. notebooks are clean and the library, README and module index are in sync with them;
 #  2. the exported library passes the linter, and the notebooks have nothing the docs build trips over;
 #  3. the `defect2d data check` command validates the real 2DMD (when found), filling the parsed-structure cache;
-#  4. every notebook runs under nbdev_test (cells flagged `data` too when 2DMD is found; `slow` and `gpu` never);
+#  4. every notebook runs once, under nbdev_test's rules (cells flagged `data` too when 2DMD is found; `slow` and `gpu`
+#     never), each in a fresh interpreter (tools/docs.py execute); the executed copies are kept for the docs build;
 #  5. with 2DMD, papermill runs the paper notebooks (nbs/paper) in the quick preset; they assert their own bounds;
-#  6. the docs site is built offline from the executed notebooks (tools/docs.py build) and every page is opened
+#  6. the docs site is built offline from those executed copies (tools/docs.py build --executed) and every page is opened
 #     in headless Chromium (tools/docs.py check): missing pages, broken links, missing API sections fail it.
 # Each step runs even when an earlier one failed; the last line counts them.
 set -uo pipefail
@@ -47,7 +48,9 @@ step "lint (ruff) of the library" ruff check --quiet defect2d tools benchmarks
 step "notebooks fit for the docs build" python tools/docs.py lint
 # the data check first: it parses 2DMD once into the cache, which the notebooks then share
 if [ -n "$flags" ]; then step "defect2d data check on 2DMD" defect2d data check; fi
-step "nbdev_test" nbdev_test --flags "$flags" --do_print
+# one execution serves as the notebook tests and as the pages' outputs: running nbdev_test and then the docs build
+# executed every notebook twice, the longest part of the tests
+step "every notebook executes (nbdev_test's rules)" python tools/docs.py execute --flags "$flags"
 
 paper_notebooks() {  # executed copies go to outputs/paper (ignored), never back into nbs/
   mkdir -p outputs/paper
@@ -58,7 +61,7 @@ paper_notebooks() {  # executed copies go to outputs/paper (ignored), never back
   done
 }
 if [ -n "$flags" ]; then step "paper notebooks (papermill, quick preset)" paper_notebooks; fi
-step "docs site: offline build of the processed notebooks" python tools/docs.py build --flags "$flags"
+step "docs site: offline build of the processed notebooks" python tools/docs.py build --executed --flags "$flags"
 step "docs site: every page in headless Chromium" python tools/docs.py check
 
 echo
