@@ -4,7 +4,7 @@
 # itself, editable, with its dev extras. Re-runs are instant until setup.py, settings.ini or this file change.
 # Sourced by tools/main.sh and tools/test.sh; run it directly to set up only.
 set -euo pipefail
-# a relative data path is the caller's: made absolute before anything changes directory (nbdev_test runs each
+# a relative data path is the caller's: made absolute before anything changes directory (the notebook tests run each
 # notebook from nbs/, where the README's ../shared/2dmd would point elsewhere)
 if [ -n "${DEFECT2D_DATA:-}" ]; then export DEFECT2D_DATA="$(realpath -m -- "$DEFECT2D_DATA")"; fi
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
