@@ -366,7 +366,7 @@ def untrained_predictor(scopes: Sequence[HostScope], # hosts to claim
 
 # %% ../nbs/09_inference.ipynb #83bd253c
 PRETRAINED_DIR = Path(defect2d.__file__).parent / "pretrained"   # releases shipped with the package
-PREFERRED_MODELS = ("sparse-megnet-2dmd", "sparse-megnet-2dmd-quick")  # the paper preset; the quick one until it ships
+PREFERRED_MODELS = ("sparse-megnet-2dmd", "sparse-megnet-2dmd-quick")  # the paper preset first; the quick one where it is not installed
 RELEASE_FORMAT = 1
 
 def package_model(runs: Sequence[str|Path], # finished run directories (each with `model.pt` and `manifest.json`)

@@ -7,6 +7,9 @@ of the paper's trial. On 2 cores each takes hours, longer than a session, so:
     git add parked && git commit                # a fresh checkout of the next session resumes from there
     python tools/train_release.py package       # once all six are finished: sparse-megnet-2dmd in the package
 
+Before that, `package --seeds 1-2` packages the seeds finished so far as an interim release (version 0.9.N, N the
+seeds' count), so that the package ships paper-preset models while the last seeds train.
+
 Two single-thread runs at a time: on 2 cores they train more epochs per hour together than one run on both cores,
 and a third process only slows the others. When one run finishes, its core takes the next unfinished run, so the
 cores stay busy to the end. The glibc settings keep freed memory for reuse (nbs/05_train, Performance).
@@ -22,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 from park_runs import park, restore  # noqa: E402
 
+from defect2d.cli import parse_seeds  # noqa: E402
 from defect2d.data import TARGETS  # noqa: E402
 from defect2d.experiments import preset_config, run_directory, run_finished  # noqa: E402
 
@@ -72,28 +76,38 @@ def train(minutes: float, runs_root: Path, workers: int = 2):
     if failed: sys.exit("failed (see runs/release_*.log): " + ", ".join(f"{t} seed {s} exit code {c}" for (t, s), c in failed.items()))
 
 
-def package(runs_root: Path):
+def package(runs_root: Path, seeds: tuple[int, ...] = SEEDS):
     restore(runs_root)
-    unfinished = [f"{t} seed {s}" for t, s, d in release_runs(runs_root) if not run_finished(d)]
+    runs = [(t, s, d) for t, s, d in release_runs(runs_root) if s in seeds]
+    unfinished = [f"{t} seed {s}" for t, s, d in runs if not run_finished(d)]
     if unfinished: sys.exit("not finished yet: " + ", ".join(unfinished))
+    complete = tuple(seeds) == SEEDS
+    # the release's name stays the same, so that load_model() prefers it at once; its version says what it holds
+    version = RELEASE["version"] if complete else f"0.9.{len(seeds)}"
+    members = f"{len(seeds)} seeds per target ({', '.join(map(str, seeds))})"
+    description = ("Sparse MEGNet, the paper's trials d6b7ce45 (formation energy) and 831cc496 (gap), 400 epochs each, "
+                   f"trained on all of 2DMD; {members}"
+                   + ("" if complete else f"; interim release until seeds {', '.join(str(s) for s in SEEDS if s not in seeds)} finish"))
     subprocess.run([sys.executable, str(REPO / "tools" / "package_models.py"), "--preset", "paper",
-                    "--seeds", f"{SEEDS[0]}-{SEEDS[-1]}", "--runs", str(runs_root), "--name", RELEASE["name"],
-                    "--version", RELEASE["version"], "--description",
-                    "Sparse MEGNet, the paper's trials d6b7ce45 (formation energy) and 831cc496 (gap), trained on all of 2DMD"],
-                   check=True)
+                    "--seeds", ",".join(map(str, seeds)), "--runs", str(runs_root), "--name", RELEASE["name"],
+                    "--version", version, "--description", description], check=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("train", help="train for a while, then park").add_argument("minutes", type=float)
-    sub.add_parser("package", help="package the finished runs as the release")
+    packaging = sub.add_parser("package", help="package the finished runs as the release")
+    packaging.add_argument("--seeds", default=f"{SEEDS[0]}-{SEEDS[-1]}", help="an interim release of these seeds only")
     parser.add_argument("--runs", default=str(REPO / "runs"), help="root of the run directories")
     args = parser.parse_args()
     runs_root = Path(args.runs).resolve()
     runs_root.mkdir(parents=True, exist_ok=True)
     if not os.environ.get("DEFECT2D_DATA"): parser.error("set DEFECT2D_DATA to the 2DMD root")
-    train(args.minutes, runs_root) if args.action == "train" else package(runs_root)
+    if args.action == "train": return train(args.minutes, runs_root)
+    seeds = tuple(sorted(parse_seeds(args.seeds)))
+    if not set(seeds) <= set(SEEDS): parser.error(f"the release's seeds are {SEEDS}")
+    package(runs_root, seeds)
 
 
 if __name__ == "__main__":
