@@ -6,7 +6,10 @@ The graphs are defect2d's (the reference's own EOS converter fails with current 
 sides train on identical inputs; the reference package's code does everything else. Nothing of defect2d is
 imported here.
 
-Usage: python reference_train_epoch.py EXPORT.pt OUT_STATE.pt [--epochs 2] [--threads 2] [--device cpu]
+Usage: python reference_train_epoch.py EXPORT.pt OUT_STATE.pt [--epochs 2] [--threads 2] [--device cpu] [--flush]
+
+The export may carry starting weights in the reference's own parameter names; --flush switches on torch's
+flushing of subnormal floats for this process (the package's code is the same).
 """
 import argparse
 import json
@@ -35,8 +38,10 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu", help="cpu or cuda: the reference trainer's own `device`")
+    parser.add_argument("--flush", action="store_true", help="torch.set_flush_denormal(True) for the process")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.flush: torch.set_flush_denormal(True)
     e = torch.load(args.export, weights_only=False)
     h = e["hparams"]
     # graphs as the reference's converter returns them (bond_batch a MyTensor of zeros, for edgeless graphs)
@@ -58,6 +63,11 @@ def main():
     trainer.model = MEGNet(edge_input_shape=graphs[0].edge_attr.shape[1], node_input_shape=2, state_input_shape=2,
                            embedding_size=h["embedding_size"], n_blocks=h["n_blocks"],
                            vertex_aggregation=h["vertex_aggregation"], global_aggregation=h["global_aggregation"])
+    if e.get("initial_weights") is not None:
+        # every parameter but the ln 2 shifts, constants that its initialisation has set already
+        missing, unexpected = trainer.model.load_state_dict(e["initial_weights"], strict=False)
+        if unexpected or any(not key.endswith("shift") for key in missing):
+            raise SystemExit(f"starting weights do not fit the reference network: missing {missing}, unexpected {unexpected}")
     torch.save(trainer.model.state_dict(), args.state_out)
     check = next(iter(DataLoader(graphs[:e["check_size"]], batch_size=e["check_size"], shuffle=False)))
     with torch.no_grad():

@@ -4,11 +4,19 @@ that both networks compute the same function (the reference's initial weights lo
 
 Usage:
     python benchmarks/train_epoch.py --reference-python $(bash benchmarks/setup_reference.sh) [--epochs 2] [--threads 2] [--compile] [--device cuda]
+        [--target homo_lumo_gap_min] [--weights RUN/model.pt] [--compare-flush]
 
 Needs 2DMD (the data setting). Writes benchmarks/results/train_epoch.json (train_epoch_compiled.json with --compile,
 which times defect2d's network both eager and through torch.compile, as `defect2d train --compile` trains it,
 their epochs alternating; the reference runs as published) and prints a Markdown table. Compiling happens in
 the first epoch: use --epochs 3 or more so that the median is of compiled epochs.
+
+--weights starts both networks from a trained defect2d model (a run's model.pt or state.pt) instead of a fresh
+initialisation: late in training the gradients hold subnormal floats, which a fresh network has few of, and
+which cost the CPU a slow path. --compare-flush times defect2d with and without its flushing of subnormals
+(`Trainer(flush_denormal=...)`, epochs alternating), and the reference also with torch's flushing switched on
+for its process (`--flush`; its code unchanged); the reference row of the table stays the published one.
+With --weights or --target the result file's name says so.
 """
 import argparse
 import json
@@ -50,15 +58,43 @@ def reference_to_ours(state: dict) -> dict:
     return out
 
 
-def ours(data, config, epochs: int, compile_modes: tuple[bool, ...] = (False,), device: str = "cpu") -> dict[bool, dict]:
-    "defect2d's epochs, per compile mode; with two modes their epochs alternate, so that a slower spell of the host hits both."
-    train_loaders = {mode: data.loaders(config, seed=0)[0] for mode in compile_modes}
-    trainers = {mode: Trainer(config.build_model(0), train_loaders[mode], scaler=data.scaler(config.target),
+def ours_to_reference(state: dict) -> dict:
+    "The inverse of `reference_to_ours` (without the reference's ln 2 shifts, which its own initialisation sets)."
+    names = {"edge_update": "phi_e", "node_update": "phi_v", "state_update": "phi_u", "preprocess_edge": "preprocess_e",
+             "preprocess_node": "preprocess_v", "preprocess_state": "preprocess_u"}
+    out = {}
+    for key, value in state.items():
+        parts = key.split(".")
+        if parts[0] == "blocks":
+            block = int(parts[1])
+            parts = (["m1"] if block == 0 else ["blocks", str(block - 1)]) + [names.get(parts[2], parts[2])] + parts[3:]
+        elif parts[0] in ("edge_readout", "node_readout"): parts = ["se" if parts[0] == "edge_readout" else "sv"] + parts[1:]
+        elif parts[0] == "head": parts = ["hiddens"] + parts[1:]
+        out[".".join(parts)] = value
+    return out
+
+
+def trained_weights(path: str|Path) -> dict:
+    "A network's weights from a defect2d model checkpoint or a run's resumable state."
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    state = payload.get("state_dict") or payload.get("model")
+    if not isinstance(state, dict): sys.exit(f"{path}: neither a defect2d model (model.pt) nor a run state (state.pt)")
+    return state
+
+
+def ours(data, config, epochs: int, modes: dict[str, dict], device: str = "cpu", weights: dict|None = None) -> dict[str, dict]:
+    "defect2d's epochs per mode (`Trainer` options); with several modes their epochs alternate, so that a slower spell of the host hits all."
+    def model():
+        network = config.build_model(0)
+        if weights is not None: network.load_state_dict(weights)
+        return network
+    train_loaders = {mode: data.loaders(config, seed=0)[0] for mode in modes}
+    trainers = {mode: Trainer(model(), train_loaders[mode], scaler=data.scaler(config.target),
                               settings=config.train_settings(0), directory=tempfile.mkdtemp(), target=config.target,
-                              progress=False, compile=mode, device=device) for mode in compile_modes}
+                              progress=False, device=device, **options) for mode, options in modes.items()}
     sync = torch.cuda.synchronize if str(device).startswith("cuda") else (lambda: None)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    seconds, maes = {mode: [] for mode in compile_modes}, {mode: [] for mode in compile_modes}
+    seconds, maes = {mode: [] for mode in modes}, {mode: [] for mode in modes}
     for _ in range(epochs):
         for mode, trainer in trainers.items():
             sync(); start = time.perf_counter()
@@ -67,13 +103,14 @@ def ours(data, config, epochs: int, compile_modes: tuple[bool, ...] = (False,), 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # of the process: with two modes, of both trainers
     return {mode: {"epoch_seconds": seconds[mode], "median_epoch_s": statistics.median(seconds[mode]), "train_mae": maes[mode],
                    "peak_rss_mib": peak, "rss_before_training_mib": rss_before, "samples_per_epoch": train_loaders[mode].num_samples,
-                   "steps_per_epoch": len(train_loaders[mode]), "compiled": mode, "device": str(device),
+                   "steps_per_epoch": len(train_loaders[mode]), "compiled": modes[mode].get("compile", False),
+                   "flush_denormal": modes[mode].get("flush_denormal", True), "device": str(device),
                    "peak_gpu_mib": torch.cuda.max_memory_allocated() / 2**20 if str(device).startswith("cuda") else None}
-            for mode in compile_modes}
+            for mode in modes}
 
 
-def export(data, config, samples_per_epoch: int, path: Path) -> None:
-    "The training graphs, targets and weights as plain tensors for the reference script."
+def export(data, config, samples_per_epoch: int, path: Path, weights: dict|None = None) -> None:
+    "The training graphs, targets and sample weights as plain tensors for the reference script, and the network's starting weights if given."
     pack, train = data.pack.to("cpu"), data.train   # on the CPU, where the reference's own loader keeps its graphs
     column = pack.targets.index(config.target)
     graphs = []
@@ -83,6 +120,7 @@ def export(data, config, samples_per_epoch: int, path: Path) -> None:
                        "state": pack.state[k:k + 1].clone()})
     torch.save({"graphs": graphs, "y": pack.y[train, column].tolist(), "weights": data.weights[train].tolist(),
                 "samples_per_epoch": samples_per_epoch, "target": config.target, "check_size": CHECK_SIZE,
+                "initial_weights": None if weights is None else ours_to_reference(weights),
                 "hparams": {"cutoff": config.cutoff, "embedding_size": config.embedding_size, "n_blocks": config.n_blocks,
                             "vertex_aggregation": config.vertex_aggregation, "global_aggregation": config.global_aggregation,
                             "batch_size": config.batch_size, "factor": config.factor, "patience": config.patience,
@@ -97,9 +135,12 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--compile", action="store_true", help="train defect2d's network through torch.compile")
     parser.add_argument("--device", default="cpu", help="cpu or cuda, for both implementations")
-    parser.add_argument("--out", help="result file (default: benchmarks/results/train_epoch[_compiled].json)")
+    parser.add_argument("--weights", help="start both networks from this trained defect2d model.pt or state.pt")
+    parser.add_argument("--compare-flush", action="store_true", help="also time both implementations without/with flushing subnormal floats")
+    parser.add_argument("--out", help="result file (default: benchmarks/results/train_epoch[_TARGET][_trained][_compiled][_DEVICE].json)")
     args = parser.parse_args()
-    suffix = ("_compiled" if args.compile else "") + ("" if args.device == "cpu" else f"_{args.device.split(':')[0]}")
+    suffix = ("" if args.target == "formation_energy_per_site" else f"_{args.target}") + ("_trained" if args.weights else "") + \
+             ("_compiled" if args.compile else "") + ("" if args.device == "cpu" else f"_{args.device.split(':')[0]}")
     args.out = args.out or str(Path(__file__).parent / "results" / f"train_epoch{suffix}.json")
     torch.set_num_threads(args.threads)
     config = preset_config("paper", args.target)
@@ -107,20 +148,26 @@ def main():
     result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "threads": args.threads,
                           "torch": torch.__version__, "defect2d_revision": git_revision(),
                           "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"}, "preset": config.to_dict()}
-    measured = ours(data, config, args.epochs, (False, True) if args.compile else (False,), args.device)
-    result["defect2d"] = measured[args.compile]
-    if args.compile:   # the eager network timed alongside, epoch for epoch
-        result["defect2d_eager"] = measured[False]
-        result["compile_gain"] = measured[False]["median_epoch_s"] / measured[True]["median_epoch_s"]
+    weights = trained_weights(args.weights) if args.weights else None
+    result["weights"] = args.weights or "fresh initialisation"
+    modes = {"defect2d": {"compile": args.compile}}
+    if args.compile: modes["defect2d_eager"] = {"compile": False}   # the eager network timed alongside, epoch for epoch
+    if args.compare_flush: modes["defect2d_ieee"] = {"compile": args.compile, "flush_denormal": False}
+    result |= ours(data, config, args.epochs, modes, args.device, weights)
+    if args.compile: result["compile_gain"] = result["defect2d_eager"]["median_epoch_s"] / result["defect2d"]["median_epoch_s"]
+    if args.compare_flush: result["flush_gain"] = result["defect2d_ieee"]["median_epoch_s"] / result["defect2d"]["median_epoch_s"]
     if args.reference_python:
         with tempfile.TemporaryDirectory() as tmp:
-            export(data, config, result["defect2d"]["samples_per_epoch"], Path(tmp) / "graphs.pt")
-            done = subprocess.run([args.reference_python, str(Path(__file__).parent / "reference_train_epoch.py"), str(Path(tmp) / "graphs.pt"),
-                                   str(Path(tmp) / "state.pt"), "--epochs", str(args.epochs), "--threads", str(args.threads),
-                                   "--device", args.device],
-                                  capture_output=True, text=True)
-            if done.returncode: sys.exit(f"reference run failed:\n{done.stderr[-3000:]}")
-            reference = json.loads(done.stdout.strip().splitlines()[-1])
+            export(data, config, result["defect2d"]["samples_per_epoch"], Path(tmp) / "graphs.pt", weights)
+            def reference_run(*flags) -> dict:
+                done = subprocess.run([args.reference_python, str(Path(__file__).parent / "reference_train_epoch.py"), str(Path(tmp) / "graphs.pt"),
+                                       str(Path(tmp) / "state.pt"), "--epochs", str(args.epochs), "--threads", str(args.threads),
+                                       "--device", args.device, *flags],
+                                      capture_output=True, text=True)
+                if done.returncode: sys.exit(f"reference run failed:\n{done.stderr[-3000:]}")
+                return json.loads(done.stdout.strip().splitlines()[-1])
+            if args.compare_flush: result["megnetsparse_flushed"] = reference_run("--flush")
+            reference = reference_run()   # last: its state.pt is the one checked below
             # same function: the reference's initial weights in our network, the same first graphs
             model = MEGNet(2, data.converter.edge_dim, embedding_size=config.embedding_size, n_blocks=config.n_blocks,
                            vertex_aggregation=config.vertex_aggregation, global_aggregation=config.global_aggregation)
@@ -135,9 +182,11 @@ def main():
     d, r = result["defect2d"], result.get("megnetsparse")
     print(f"| implementation | s/epoch (median of {args.epochs}) | peak RSS, MiB |\n|---|---|---|")
     if args.compile: print(f"| defect2d | {result['defect2d_eager']['median_epoch_s']:.1f} | |")
+    if args.compare_flush: print(f"| defect2d{' (compiled)' if args.compile else ''}, IEEE subnormals | {result['defect2d_ieee']['median_epoch_s']:.1f} | |")
     print(f"| defect2d{' (compiled)' if args.compile else ''} | {d['median_epoch_s']:.1f} | {d['peak_rss_mib']:.0f} |")
     if r:
         print(f"| megnetsparse 0.0.10 | {r['median_epoch_s']:.1f} | {r['peak_rss_mib']:.0f} |")
+        if args.compare_flush: print(f"| megnetsparse 0.0.10, subnormals flushed | {result['megnetsparse_flushed']['median_epoch_s']:.1f} | |")
         print(f"speed-up {result['speedup']:.2f}x; same function: max output difference {r['max_output_difference']:.2e}")
 
 
