@@ -35,51 +35,51 @@ import torch
 
 from defect2d.data import DefectCollection
 from defect2d.experiments import ExperimentData, preset_config
+from defect2d.models.checkpoint import TrainedModel
 from defect2d.models.megnet import MEGNet
 from defect2d.train import Trainer, git_revision
 
 CHECK_SIZE = 64  # graphs in the batch on which both networks must agree
 
 
+# megnetsparse's module names and defect2d's for the same layers
+REFERENCE_PARTS = {"phi_e": "edge_update", "phi_v": "node_update", "phi_u": "state_update", "preprocess_e": "preprocess_edge",
+                   "preprocess_v": "preprocess_node", "preprocess_u": "preprocess_state"}
+REFERENCE_TOP = {"se": "edge_readout", "sv": "node_readout", "hiddens": "head"}
+OUR_PARTS, OUR_TOP = ({ours: reference for reference, ours in names.items()} for names in (REFERENCE_PARTS, REFERENCE_TOP))
+
+
 def reference_to_ours(state: dict) -> dict:
     "Map megnetsparse's parameter names onto defect2d's MEGNet (same layers, other names)."
-    names = {"phi_e": "edge_update", "phi_v": "node_update", "phi_u": "state_update", "preprocess_e": "preprocess_edge",
-             "preprocess_v": "preprocess_node", "preprocess_u": "preprocess_state"}
     out = {}
     for key, value in state.items():
         parts = key.split(".")
         if parts[-1] == "shift": continue   # its ln 2 constant is a parameter; ours is a buffer
         if parts[0] == "m1": parts = ["blocks", "0"] + parts[1:]
         elif parts[0] == "blocks": parts = ["blocks", str(int(parts[1]) + 1)] + parts[2:]
-        elif parts[0] in ("se", "sv"): parts = ["edge_readout" if parts[0] == "se" else "node_readout"] + parts[1:]
-        elif parts[0] == "hiddens": parts = ["head"] + parts[1:]
-        if len(parts) > 2 and parts[0] == "blocks": parts[2] = names.get(parts[2], parts[2])
+        else: parts = [REFERENCE_TOP.get(parts[0], parts[0])] + parts[1:]
+        if len(parts) > 2 and parts[0] == "blocks": parts[2] = REFERENCE_PARTS.get(parts[2], parts[2])
         out[".".join(parts)] = value
     return out
 
 
 def ours_to_reference(state: dict) -> dict:
     "The inverse of `reference_to_ours` (without the reference's ln 2 shifts, which its own initialisation sets)."
-    names = {"edge_update": "phi_e", "node_update": "phi_v", "state_update": "phi_u", "preprocess_edge": "preprocess_e",
-             "preprocess_node": "preprocess_v", "preprocess_state": "preprocess_u"}
     out = {}
     for key, value in state.items():
         parts = key.split(".")
         if parts[0] == "blocks":
             block = int(parts[1])
-            parts = (["m1"] if block == 0 else ["blocks", str(block - 1)]) + [names.get(parts[2], parts[2])] + parts[3:]
-        elif parts[0] in ("edge_readout", "node_readout"): parts = ["se" if parts[0] == "edge_readout" else "sv"] + parts[1:]
-        elif parts[0] == "head": parts = ["hiddens"] + parts[1:]
+            parts = (["m1"] if block == 0 else ["blocks", str(block - 1)]) + [OUR_PARTS.get(parts[2], parts[2])] + parts[3:]
+        else: parts = [OUR_TOP.get(parts[0], parts[0])] + parts[1:]
         out[".".join(parts)] = value
     return out
 
 
 def trained_weights(path: str|Path) -> dict:
-    "A network's weights from a defect2d model checkpoint or a run's resumable state."
-    payload = torch.load(path, map_location="cpu", weights_only=False)
-    state = payload.get("state_dict") or payload.get("model")
-    if not isinstance(state, dict): sys.exit(f"{path}: neither a defect2d model (model.pt) nor a run state (state.pt)")
-    return state
+    "A network's weights from a defect2d model checkpoint (model.pt, checked by `TrainedModel.load`) or a run's state.pt."
+    if Path(path).name == "state.pt": return torch.load(path, map_location="cpu", weights_only=True)["model"]
+    return TrainedModel.load(path).model.state_dict()
 
 
 def ours(data, config, epochs: int, modes: dict[str, dict], device: str = "cpu", weights: dict|None = None) -> dict[str, dict]:
@@ -166,7 +166,9 @@ def main():
                                       capture_output=True, text=True)
                 if done.returncode: sys.exit(f"reference run failed:\n{done.stderr[-3000:]}")
                 return json.loads(done.stdout.strip().splitlines()[-1])
-            if args.compare_flush: result["megnetsparse_flushed"] = reference_run("--flush")
+            if args.compare_flush:
+                result["megnetsparse_flushed"] = reference_run("--flush")
+                del result["megnetsparse_flushed"]["check_output"]   # the same network as the run checked below
             reference = reference_run()   # last: its state.pt is the one checked below
             # same function: the reference's initial weights in our network, the same first graphs
             model = MEGNet(2, data.converter.edge_dim, embedding_size=config.embedding_size, n_blocks=config.n_blocks,
