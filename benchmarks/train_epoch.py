@@ -103,8 +103,8 @@ def ours(data, config, epochs: int, modes: dict[str, dict], device: str = "cpu",
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # of the process: with two modes, of both trainers
     return {mode: {"epoch_seconds": seconds[mode], "median_epoch_s": statistics.median(seconds[mode]), "train_mae": maes[mode],
                    "peak_rss_mib": peak, "rss_before_training_mib": rss_before, "samples_per_epoch": train_loaders[mode].num_samples,
-                   "steps_per_epoch": len(train_loaders[mode]), "compiled": modes[mode].get("compile", False),
-                   "flush_denormal": modes[mode].get("flush_denormal", True), "device": str(device),
+                   "steps_per_epoch": len(train_loaders[mode]), "compiled": trainers[mode].environment["compiled"],
+                   "flush_denormal": trainers[mode].flush_denormal, "device": str(device),
                    "peak_gpu_mib": torch.cuda.max_memory_allocated() / 2**20 if str(device).startswith("cuda") else None}
             for mode in modes}
 
